@@ -1,0 +1,269 @@
+/* main.c — the tiersim program: run, check, plot, --help, --version.
+ *
+ * Exit status: 0 success; 1 the run failed (or was interrupted, or plotting failed); 2 bad
+ * usage or a bad scenario, with every problem on stderr.
+ */
+#include "plot.h"
+#include "run.h"
+#include "world.h"
+
+#include "tiersim/scn.h"
+
+#include <gsl/gsl_errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The one piece of process-wide state: a signal handler can reach nothing else. The run
+ * loop only reads it, through struct sim's pointer. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static const char usage[] =
+    "usage: tiersim run SCENARIO.json [-o DIR] [--seed N] [--set PATH=VALUE]... [--quiet]\n"
+    "       tiersim check SCENARIO.json [--set PATH=VALUE]...\n"
+    "       tiersim plot DIR\n"
+    "       tiersim --help | --version\n";
+
+static const char help[] =
+    "tiersim — a discrete-event simulator of an AWS three-tier architecture\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO     simulate; write timeseries.csv, events.csv, summary.csv and\n"
+    "                   scenario.json to DIR (default out/<scenario name>)\n"
+    "  check SCENARIO   validate the scenario; print every error, or \"ok\"\n"
+    "  plot DIR         draw PNG plots beside the CSV files of a run (needs gnuplot)\n"
+    "\n"
+    "options:\n"
+    "  -o, --out DIR          output folder\n"
+    "  --seed N               scenario seed (same as --set seed=N)\n"
+    "  --set PATH=VALUE       override a value by its dotted path, e.g.\n"
+    "                         --set components.app.instance.vcpus=4 --set workload.rate=2.8\n"
+    "                         (VALUE is JSON; a bare word is a string)\n"
+    "  -q, --quiet            print nothing but errors\n"
+    "  -h, --help             this text\n"
+    "  --version              the version\n"
+    "\n"
+    "exit status: 0 success, 1 the run failed or was interrupted, 2 bad usage or scenario\n"
+    "documentation: docs/scenario-format.md, docs/outputs.md\n";
+
+struct args {
+    const char *cmd;
+    const char *file;
+    const char *out;
+    const char **sets;
+    int nsets;
+    char *seed_set; /* "seed=N" made from --seed, owned */
+    bool quiet;
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "tiersim: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n%s", usage);
+    va_end(ap);
+    return 2;
+}
+
+/* Parse argv into a; returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->sets = calloc((size_t)argc + 1, sizeof *a->sets);
+    if (!a->sets)
+        return 1;
+    if (argc < 2)
+        return usage_error("%s", "no command given");
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+            fputs(help, stdout);
+            return 0;
+        } else if (strcmp(s, "--version") == 0) {
+            printf("tiersim %s\n", TIERSIM_VERSION);
+            return 0;
+        } else if (strcmp(s, "-o") == 0 || strcmp(s, "--out") == 0) {
+            if (!next)
+                return usage_error("%s needs a folder", s);
+            a->out = next;
+            i++;
+        } else if (strcmp(s, "--set") == 0) {
+            if (!next)
+                return usage_error("%s needs PATH=VALUE", s);
+            a->sets[a->nsets++] = next;
+            i++;
+        } else if (strncmp(s, "--set=", 6) == 0) {
+            a->sets[a->nsets++] = s + 6;
+        } else if (strcmp(s, "--seed") == 0) {
+            if (!next)
+                return usage_error("%s needs a number", s);
+            char *end;
+            strtoull(next, &end, 10);
+            if (*next == '\0' || *end != '\0' || *next == '-')
+                return usage_error("--seed needs a whole number, got \"%s\"", next);
+            /* one path for every override: the seed lands in scenario.json too */
+            size_t n = strlen(next) + 6;
+            free(a->seed_set);
+            a->seed_set = malloc(n);
+            if (!a->seed_set)
+                return 1;
+            snprintf(a->seed_set, n, "seed=%s", next);
+            a->sets[a->nsets++] = a->seed_set;
+            i++;
+        } else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0) {
+            a->quiet = true;
+        } else if (s[0] == '-' && s[1] != '\0') {
+            return usage_error("unknown option \"%s\"", s);
+        } else if (!a->cmd) {
+            a->cmd = s;
+        } else if (!a->file) {
+            a->file = s;
+        } else {
+            return usage_error("unexpected argument \"%s\"", s);
+        }
+    }
+    if (!a->cmd)
+        return usage_error("%s", "no command given");
+    if (strcmp(a->cmd, "run") && strcmp(a->cmd, "check") && strcmp(a->cmd, "plot"))
+        return usage_error("unknown command \"%s\"", a->cmd);
+    if (!a->file)
+        return usage_error("%s needs %s", a->cmd,
+                           strcmp(a->cmd, "plot") == 0 ? "a folder" : "a scenario file");
+    return -1;
+}
+
+static void free_args(struct args *a)
+{
+    free(a->seed_set);
+    free(a->sets);
+}
+
+/* Load, override and check a scenario; on errors print them all and return 2. */
+static int load(const struct args *a, struct scn *s, struct world_config *wc)
+{
+    int rc = scn_load_file(s, a->file);
+    for (int i = 0; rc == 0 && i < a->nsets; i++)
+        scn_set(s, a->sets[i]);
+    if (rc == 0 && scn_error_count(s) == 0)
+        rc = world_config_read(s, wc);
+    if (scn_error_count(s)) {
+        scn_print_errors(s, stderr);
+        unsigned n = scn_error_count(s);
+        fprintf(stderr, "tiersim: %u error%s in %s\n", n, n == 1 ? "" : "s", a->file);
+        return 2;
+    }
+    return rc == 0 ? 0 : 2;
+}
+
+static void print_result(const struct run_result *r, const char *dir)
+{
+    printf("  requests %.0f, ok %.0f, errors %.0f (availability %.3f%%)\n",
+           run_result_get(r, "requests"), run_result_get(r, "ok"), run_result_get(r, "errors"),
+           run_result_get(r, "availability_pct"));
+    printf("  latency ms: mean %.3f, p50 %.3f, p99 %.3f, p99.9 %.3f\n",
+           run_result_get(r, "latency_mean_ms"), run_result_get(r, "latency_p50_ms"),
+           run_result_get(r, "latency_p99_ms"), run_result_get(r, "latency_p999_ms"));
+    printf("  wrote %s/{timeseries.csv,events.csv,summary.csv,scenario.json}\n", dir);
+}
+
+static int cmd_run(const struct args *a)
+{
+    struct scn *s = scn_new();
+    struct world_config wc;
+    memset(&wc, 0, sizeof wc);
+    int rc = load(a, s, &wc);
+    if (rc != 0) {
+        world_config_release(&wc);
+        scn_free(s);
+        return rc;
+    }
+    char *scenario = scn_print(s);
+    char dir_buf[512];
+    const char *dir = a->out;
+    if (!dir) {
+        snprintf(dir_buf, sizeof dir_buf, "out/%s", wc.name);
+        dir = dir_buf;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    struct run_opts o = {
+        .out_dir = dir,
+        .scenario = scenario,
+        .run = 1,
+        .interrupt = &interrupted,
+        .progress = !a->quiet && isatty(STDERR_FILENO),
+    };
+    if (!a->quiet)
+        printf("tiersim: running %s (%.10g s simulated, seed %llu)\n", a->file,
+               sim_s(wc.duration), (unsigned long long)wc.seed);
+    struct run_result res;
+    rc = run_scenario(&wc, &o, &res);
+    if (rc == 0) {
+        if (!a->quiet)
+            print_result(&res, dir);
+    } else if (rc == TS_EINTR) {
+        fprintf(stderr,
+                "tiersim: %s; %s/timeseries.csv and events.csv are complete up to then, and "
+                "summary.csv says status=interrupted\n",
+                res.error, dir);
+        rc = 1;
+    } else {
+        fprintf(stderr, "tiersim: the run failed: %s\n", res.error);
+        rc = 1;
+    }
+    run_result_release(&res);
+    free(scenario);
+    world_config_release(&wc);
+    scn_free(s);
+    return rc;
+}
+
+static int cmd_check(const struct args *a)
+{
+    struct scn *s = scn_new();
+    struct world_config wc;
+    memset(&wc, 0, sizeof wc);
+    int rc = load(a, s, &wc);
+    if (rc == 0 && !a->quiet)
+        printf("%s: ok (%u components, %.10g s simulated)\n", a->file, wc.ncomps,
+               sim_s(wc.duration));
+    world_config_release(&wc);
+    scn_free(s);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL's default handler aborts; ours return codes are checked instead */
+    gsl_set_error_handler_off();
+    struct args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0) {
+        if (strcmp(a.cmd, "run") == 0)
+            rc = cmd_run(&a);
+        else if (strcmp(a.cmd, "check") == 0)
+            rc = cmd_check(&a);
+        else
+            rc = plot_dir(a.file, a.quiet);
+    }
+    free_args(&a);
+    return rc;
+}

@@ -1,0 +1,106 @@
+/* plot.c — run gnuplot over the scripts in plots/ for one output folder. The scripts take the folder
+ * and the fleet names (found in the timeseries header) as arguments (gnuplot -c). */
+#include "plot.h"
+
+#include "tiersim/err.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* The scripts, and the PNG each one writes. */
+static const char *const scripts[][2] = {
+    {"load.gp", "load.png"},
+    {"latency.gp", "latency.png"},
+    {"fleet.gp", "fleet.png"},
+};
+
+static bool on_path(const char *prog)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        return false;
+    char *copy = ts_strdup(path), *save = NULL;
+    bool found = false;
+    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+        char buf[4096];
+        snprintf(buf, sizeof buf, "%s/%s", *d ? d : ".", prog);
+        found = access(buf, X_OK) == 0;
+    }
+    free(copy);
+    return found;
+}
+
+/* Space-separated names of the fleets: columns named "<fleet>.in_service". */
+static char *fleet_names(FILE *f)
+{
+    char line[65536];
+    char *names = ts_calloc(1, 1);
+    size_t len = 0;
+    if (!fgets(line, sizeof line, f))
+        return names;
+    line[strcspn(line, "\r\n")] = '\0';
+    char *save = NULL;
+    for (char *col = strtok_r(line, ",", &save); col; col = strtok_r(NULL, ",", &save)) {
+        size_t n = strlen(col);
+        const char *suffix = ".in_service";
+        size_t sl = strlen(suffix);
+        if (n > sl && strcmp(col + n - sl, suffix) == 0) {
+            names = ts_realloc(names, len + n - sl + 2);
+            if (len)
+                names[len++] = ' ';
+            memcpy(names + len, col, n - sl);
+            len += n - sl;
+            names[len] = '\0';
+        }
+    }
+    return names;
+}
+
+int plot_dir(const char *dir, bool quiet)
+{
+    if (!on_path("gnuplot")) {
+        fprintf(stderr, "tiersim: gnuplot is not installed, so no plots were drawn "
+                        "(on Debian: apt-get install gnuplot-nox); the CSV files are complete "
+                        "without them\n");
+        return 1;
+    }
+    char ts_path[4096];
+    snprintf(ts_path, sizeof ts_path, "%s/timeseries.csv", dir);
+    FILE *f = fopen(ts_path, "r");
+    if (!f) {
+        fprintf(stderr, "tiersim: cannot read \"%s\": %s (run `tiersim run` first?)\n", ts_path,
+                strerror(errno));
+        return 1;
+    }
+    char *fleets = fleet_names(f);
+    fclose(f);
+    const char *plots = getenv("TIERSIM_PLOTS_DIR");
+    if (!plots || !*plots)
+        plots = TIERSIM_PLOTS_DIR;
+
+    int rc = 0;
+    for (size_t i = 0; i < sizeof scripts / sizeof scripts[0] && rc == 0; i++) {
+        char script[4096];
+        snprintf(script, sizeof script, "%s/%s", plots, scripts[i][0]);
+        char *argv[] = {"gnuplot", "-c", script, (char *)dir, fleets, NULL};
+        pid_t pid;
+        int err = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+        int status = 0;
+        if (err != 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "tiersim: gnuplot failed on %s for \"%s\"\n", script, dir);
+            rc = 1;
+        } else if (!quiet) {
+            printf("  wrote %s/%s\n", dir, scripts[i][1]);
+        }
+    }
+    free(fleets);
+    return rc;
+}

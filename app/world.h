@@ -1,0 +1,68 @@
+/* world.h — a scenario read into plain configuration, and the world of components built
+ * from it. The only code, with main.c, that knows every model.
+ */
+#ifndef TIERSIM_APP_WORLD_H
+#define TIERSIM_APP_WORLD_H
+
+#include "tiersim/arena.h"
+#include "tiersim/models/alb.h"
+#include "tiersim/models/fleet.h"
+#include "tiersim/models/workload.h"
+#include "tiersim/scn.h"
+#include "tiersim/sim.h"
+
+#include <stdint.h>
+
+#define COMP_TYPES(XX)                                                                         \
+    XX(ALB, "alb")                                                                             \
+    XX(FLEET, "fleet")
+
+enum comp_type {
+#define XX(k, _) COMP_##k,
+    COMP_TYPES(XX)
+#undef XX
+};
+
+const char *comp_type_name(enum comp_type t);
+
+struct comp_config {
+    const char *name;
+    enum comp_type type;
+    bool valid; /* its own keys read without error (references checked separately) */
+    union {
+        struct alb_config alb;
+        struct fleet_config fleet;
+    } u;
+};
+
+struct world_config {
+    struct arena arena;      /* every string and array below */
+    const char *name;        /* scenario name: default output folder out/<name> */
+    uint64_t seed;
+    int64_t duration;        /* ns simulated */
+    int64_t warmup;          /* ns at the start not counted in summary.csv */
+    int64_t interval;        /* ns between timeseries rows */
+    const char **azs;
+    uint32_t nazs;
+    struct workload_config workload;
+    struct comp_config *comps;
+    uint32_t ncomps;
+};
+
+/* Read and check the whole scenario in s (after loading and --set). Returns 0, or
+ * TS_ESCENARIO with every error recorded in s. Release wc either way. */
+int world_config_read(struct scn *s, struct world_config *wc);
+void world_config_release(struct world_config *wc);
+
+struct world;
+
+/* Build every component of wc into sim (wc must outlive the world), declare their columns
+ * and schedule their first events. */
+struct world *world_new(struct sim *sim, const struct world_config *wc);
+void world_free(struct world *w);
+
+/* Requests in flight now / at most (for the memory-is-flat checks). */
+uint64_t world_in_flight(const struct world *w);
+uint64_t world_peak_in_flight(const struct world *w);
+
+#endif

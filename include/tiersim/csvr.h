@@ -1,0 +1,15 @@
+/* csvr.h — reading one numeric column of a CSV file (with a header row), on libcsv.
+ * Used by empirical distributions and trace-driven arrival rates. */
+#ifndef TIERSIM_CSVR_H
+#define TIERSIM_CSVR_H
+
+#include <stddef.h>
+
+/* Read column `column` of the CSV file at `path` (first row = header). On success returns
+ * 0 with *values (malloc'ed; free() it) and *n >= 1. On failure returns TS_EIO or
+ * TS_EINVAL and *why (malloc'ed) says what is wrong, without the path: 'cannot read it: No
+ * such file or directory', 'no column "rps" (columns: t, rate)', 'line 5: "abc" in column
+ * "rps" is not a number'. */
+int csvr_column(const char *path, const char *column, double **values, size_t *n, char **why);
+
+#endif

@@ -1,0 +1,60 @@
+/* workload.h — the clients: an arrival process that sends requests to the entry component,
+ * and the client-side statistics (offered load, successes, errors, latency).
+ *
+ * Arrivals are Poisson with a rate that is a constant, a piecewise-linear shape, or a
+ * per-second trace read from a CSV file; a time-varying rate is sampled exactly by thinning
+ * within each segment (Lewis and Shedler). The workload owns the request pool: it creates
+ * every request and frees it when the reply comes back, so memory follows the number of
+ * requests in flight, not the number simulated.
+ */
+#ifndef TIERSIM_MODELS_WORKLOAD_H
+#define TIERSIM_MODELS_WORKLOAD_H
+
+#include "tiersim/models/component.h"
+#include "tiersim/sim.h"
+
+#include <stdint.h>
+
+struct scn_obj;
+struct arena;
+struct cJSON;
+
+enum rate_kind { RATE_CONST, RATE_PIECEWISE, RATE_TRACE };
+enum trace_end { TRACE_REPEAT, TRACE_HOLD, TRACE_ZERO };
+
+struct rate_config {
+    enum rate_kind kind;
+    double rps;         /* RATE_CONST: requests per second */
+    uint32_t n;         /* points (PIECEWISE) or seconds (TRACE) */
+    int64_t *t;         /* PIECEWISE: ns, strictly increasing */
+    double *v;          /* PIECEWISE: rps at t[i]; TRACE: rps during second i */
+    enum trace_end end; /* TRACE: what follows the last second */
+};
+
+struct workload_config {
+    const char *entry;          /* name of the component that receives the traffic */
+    const struct cJSON *entry_at; /* its place, for reference errors */
+    struct rate_config rate;
+};
+
+/* Read the `workload` object. Errors go to the scenario; returns false if any. */
+bool workload_config_from_json(struct scn_obj *o, struct workload_config *c, struct arena *a);
+
+/* The rate (requests/s) at time t (ns) and the largest rate on [t, *seg_end): the
+ * piece of the shape that t lies in. *seg_end is INT64_MAX for the last piece. Pure. */
+double rate_at(const struct rate_config *r, int64_t t, double *seg_max, int64_t *seg_end);
+
+struct workload;
+
+/* A workload sending to `entry`. `c` must outlive it. */
+struct workload *workload_new(struct sim *sim, const struct workload_config *c,
+                              struct component *entry);
+/* Declare columns and schedule the first arrival. */
+void workload_start(struct sim *sim, struct workload *w);
+void workload_free(struct workload *w);
+
+/* Requests in flight now, and the most ever in flight (memory follows these). */
+uint64_t workload_in_flight(const struct workload *w);
+uint64_t workload_peak_in_flight(const struct workload *w);
+
+#endif

@@ -1,0 +1,163 @@
+/* scn.h — reading scenario files: JSON with comments, the place (file:line:col) of every
+ * value, `--set PATH=VALUE` overrides, strict typed getters that fill in defaults, and every
+ * error of a file collected with its place (SQLite's way) and printed together.
+ *
+ * Parsing is cJSON's. cJSON keeps no positions, so after it has accepted the text (comments
+ * blanked to spaces first, offsets unchanged) a walk over the now-valid text in step with
+ * the tree records where each node's key and value begin. Error messages follow git's
+ * style, problem first, subject in quotes:
+ *
+ *   mmc.json:12:5: .components.app.instanse: unknown key (did you mean "instance"?)
+ *   --set workload.rate=-1: .workload.rate: must be > 0, got -1
+ *
+ * Getters read one key of an object opened with scn_open(); the keys a caller asks for are
+ * the keys that object knows, so scn_close() reports every other key as unknown, with the
+ * nearest known key as a suggestion. A getter with a default writes the default into the
+ * tree when the key is absent, so printing the tree afterwards gives "the scenario as run,
+ * every default filled in". After an error a getter returns its default (or a neutral
+ * value) so that reading goes on and every error of the file is found in one pass.
+ */
+#ifndef TIERSIM_SCN_H
+#define TIERSIM_SCN_H
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct scn;
+
+/* A numeric range; open ends exclude the bound. Infinite bounds are not printed. */
+struct scn_bound {
+    double lo, hi;
+    bool lo_open, hi_open;
+};
+#define SCN_ANY      ((struct scn_bound){-INFINITY, INFINITY, false, false})
+#define SCN_POS      ((struct scn_bound){0.0, INFINITY, true, false})
+#define SCN_NONNEG   ((struct scn_bound){0.0, INFINITY, false, false})
+#define SCN_GE(x)    ((struct scn_bound){(x), INFINITY, false, false})
+#define SCN_IN(a, b) ((struct scn_bound){(a), (b), false, false})
+#define SCN_PROB     SCN_IN(0.0, 1.0)
+
+/* Largest file read (bytes); larger files are refused with a message. */
+#define SCN_MAX_FILE (64u << 20)
+/* Most keys one object may know. */
+#define SCN_MAX_KEYS 64u
+
+/* --- the document --------------------------------------------------------------------- */
+
+struct scn *scn_new(void);
+void scn_free(struct scn *s);
+
+/* Read and parse a file. Returns 0; TS_EIO when it cannot be read; TS_ESCENARIO on a
+ * syntax error. Either failure is recorded as an error for scn_print_errors(). */
+int scn_load_file(struct scn *s, const char *path);
+
+/* Parse text held in memory (len bytes, need not end in NUL). `name` is used in messages
+ * and `dir` resolves relative file references (NULL means the current directory). */
+int scn_load_text(struct scn *s, const char *name, const char *dir, const char *text,
+                  size_t len);
+
+/* Apply one `--set PATH=VALUE`: PATH is dotted (`components.app.instance.vcpus`, numbers
+ * index arrays), VALUE is parsed as JSON and taken as a string when it is not JSON.
+ * Missing objects along the path are created. Returns 0, or TS_EINVAL with an error
+ * recorded. Call after loading and before reading. */
+int scn_set(struct scn *s, const char *assignment);
+
+/* The root value (NULL when loading failed). The tree belongs to s. */
+cJSON *scn_root(struct scn *s);
+
+/* The file name as given, for messages. */
+const char *scn_name(const struct scn *s);
+
+/* `rel` resolved against the scenario's directory (absolute paths kept); free() it. */
+char *scn_resolve(const struct scn *s, const char *rel);
+
+/* The tree as JSON text (indented), after defaults were filled in; free() it. */
+char *scn_print(const struct scn *s);
+
+/* --- errors ---------------------------------------------------------------------------- */
+
+/* Record an error about node `at` (its value's place), or about its key when `at_key`.
+ * `at` may be NULL for an error about the whole file. printf-style message. */
+void scn_error(struct scn *s, const cJSON *at, bool at_key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+unsigned scn_error_count(const struct scn *s);
+
+/* Print every error, in order of place (file first, then --set in command-line order), one
+ * per line. */
+void scn_print_errors(const struct scn *s, FILE *out);
+
+/* The JSON path of a node (".components.app.vcpus", ".azs[1]", "." for the root) into buf. */
+const char *scn_path(const struct scn *s, const cJSON *node, char *buf, size_t size);
+
+/* A short description of a value for messages: 3, "abc", an object, an array, true, null. */
+const char *scn_describe(const cJSON *v, char *buf, size_t size);
+
+/* The closest of `n` candidates to `word`, or NULL if none is close enough to suggest. */
+const char *scn_nearest(const char *word, const char *const *candidates, unsigned n);
+
+/* --- reading objects ------------------------------------------------------------------- */
+
+struct scn_obj {
+    struct scn *s;
+    cJSON *j; /* the object, or NULL when absent or not an object (already reported) */
+    const char *known[SCN_MAX_KEYS];
+    unsigned nknown;
+};
+
+/* Begin reading `j` as an object. A non-object is reported ("expected an object") and
+ * gives an empty reader whose getters return their defaults. Returns whether j is usable. */
+bool scn_open(struct scn *s, cJSON *j, struct scn_obj *o);
+
+/* Begin reading member `key` of `parent` as an object. When absent: reported if
+ * `required`, else created empty (so defaults fill it). */
+bool scn_open_member(struct scn_obj *parent, const char *key, bool required, struct scn_obj *o);
+
+/* End reading: every member not asked for by a getter is an unknown key. */
+void scn_close(struct scn_obj *o);
+
+/* Mark `key` known and return its value, or NULL when absent. */
+cJSON *scn_member(struct scn_obj *o, const char *key);
+
+/* The same, reporting a missing key. */
+cJSON *scn_member_req(struct scn_obj *o, const char *key);
+
+/* Add `v` (a new tree the caller built) as member `key`, as a filled-in default. */
+void scn_add_default(struct scn_obj *o, const char *key, cJSON *v);
+
+/* Typed getters. `_req` variants report a missing key and return false / a neutral value;
+ * the others return `def` (written into the tree) when the key is absent. */
+double scn_num(struct scn_obj *o, const char *key, double def, struct scn_bound b);
+bool scn_num_req(struct scn_obj *o, const char *key, struct scn_bound b, double *out);
+int64_t scn_int(struct scn_obj *o, const char *key, int64_t def, int64_t lo, int64_t hi);
+bool scn_int_req(struct scn_obj *o, const char *key, int64_t lo, int64_t hi, int64_t *out);
+/* Durations: a number of seconds or a string with a unit (ns us ms s m h d), e.g. "250ms",
+ * "90s", "1.5h". Bounds are in seconds; results in nanoseconds. */
+int64_t scn_dur(struct scn_obj *o, const char *key, double def_s, struct scn_bound b);
+bool scn_dur_req(struct scn_obj *o, const char *key, struct scn_bound b, int64_t *out);
+bool scn_bool(struct scn_obj *o, const char *key, bool def);
+/* Strings point into the tree: valid while s lives. */
+const char *scn_str(struct scn_obj *o, const char *key, const char *def);
+const char *scn_str_req(struct scn_obj *o, const char *key);
+/* One of `names` (NULL-terminated); returns its index, or def / -1. */
+int scn_enum(struct scn_obj *o, const char *key, const char *const *names, int def);
+int scn_enum_req(struct scn_obj *o, const char *key, const char *const *names);
+
+/* Value converters for array elements and values already in hand; report and return false
+ * on a wrong type or range. */
+bool scn_as_num(struct scn *s, const cJSON *v, struct scn_bound b, double *out);
+bool scn_as_int(struct scn *s, const cJSON *v, int64_t lo, int64_t hi, int64_t *out);
+bool scn_as_dur(struct scn *s, const cJSON *v, struct scn_bound b, int64_t *out);
+bool scn_as_str(struct scn *s, const cJSON *v, const char **out);
+bool scn_check_bound(struct scn *s, const cJSON *v, double x, struct scn_bound b);
+
+/* Parse a duration string ("250ms", "2h", "90") into seconds; false if malformed. */
+bool scn_parse_duration(const char *text, double *seconds);
+
+/* Nanoseconds from seconds, rounded, saturating at INT64_MAX. */
+int64_t scn_ns(double seconds);
+
+#endif

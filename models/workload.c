@@ -1,0 +1,506 @@
+/* workload.c — Poisson arrivals (constant, piecewise-linear or trace rate), the request
+ * pool, and the client-side statistics.
+ *
+ * Rules:
+ * - Arrivals form a Poisson process whose rate is the scenario's `rate`. A varying rate is
+ *   sampled exactly by thinning inside each piece of the shape: candidates at the piece's
+ *   largest rate, each kept with probability rate(t) / largest; a candidate past the
+ *   piece's end restarts at the end (the exponential is memoryless), so no bound is ever
+ *   too low and quiet pieces cost nothing.
+ * - A request counts in summary.csv when it arrived at or after the warm-up; it counts in
+ *   timeseries.csv in the interval in which it arrived (offered) or ended (ok, errors).
+ * - Latency statistics are over successful requests only: an error's time says nothing of
+ *   service and a fast rejection would flatter the quantiles. Errors are counted by status.
+ * Simplifications: one request class; clients do not time out or retry yet.
+ */
+#include "tiersim/models/workload.h"
+
+#include "tiersim/arena.h"
+#include "tiersim/csvr.h"
+#include "tiersim/rng.h"
+#include "tiersim/scn.h"
+#include "tiersim/stats.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- configuration ---------------------------------------------------------------------- */
+
+static bool read_points(struct scn_obj *o, struct rate_config *r, struct arena *a)
+{
+    cJSON *pts = scn_member_req(o, "points");
+    if (!pts)
+        return false;
+    char what[64];
+    int n = cJSON_GetArraySize(pts);
+    if (!cJSON_IsArray(pts) || n == 0) {
+        scn_error(o->s, pts, false, "expected a non-empty array of [time, rps] points, got %s",
+                  cJSON_IsArray(pts) ? "an empty array" : scn_describe(pts, what, sizeof what));
+        return false;
+    }
+    r->n = (uint32_t)n;
+    r->t = arena_alloc(a, (size_t)n * sizeof *r->t);
+    r->v = arena_alloc(a, (size_t)n * sizeof *r->v);
+    bool ok = true;
+    uint32_t i = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, pts)
+    {
+        if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) != 2) {
+            scn_error(o->s, p, false, "expected a point [time, rps], got %s",
+                      scn_describe(p, what, sizeof what));
+            ok = false;
+        } else {
+            const cJSON *t = cJSON_GetArrayItem(p, 0), *v = cJSON_GetArrayItem(p, 1);
+            bool ti = scn_as_dur(o->s, t, SCN_NONNEG, &r->t[i]);
+            bool vi = scn_as_num(o->s, v, SCN_NONNEG, &r->v[i]);
+            if (ti && i > 0 && r->t[i] <= r->t[i - 1]) {
+                scn_error(o->s, t, false,
+                          "times must increase: this point is not after the one before it");
+                ti = false;
+            }
+            ok = ok && ti && vi;
+        }
+        i++;
+    }
+    return ok;
+}
+
+static bool read_trace(struct scn_obj *o, struct rate_config *r, struct arena *a)
+{
+    static const char *const ends[] = {"repeat", "hold", "zero", NULL};
+    const char *file = scn_str_req(o, "file");
+    const char *column = scn_str(o, "column", "rps");
+    r->end = (enum trace_end)scn_enum(o, "end", ends, TRACE_REPEAT);
+    if (!file || !column)
+        return false;
+    char *path = scn_resolve(o->s, file);
+    double *v;
+    size_t n;
+    char *why;
+    bool ok = true;
+    if (csvr_column(path, column, &v, &n, &why) != 0) {
+        scn_error(o->s, scn_member(o, "file"), false, "\"%s\": %s", file, why);
+        free(why);
+        ok = false;
+    } else {
+        for (size_t i = 0; i < n && ok; i++)
+            if (v[i] < 0) {
+                scn_error(o->s, scn_member(o, "column"), false,
+                          "\"%s\" line %zu: rates must be >= 0, got %.10g", file, i + 2, v[i]);
+                ok = false;
+            }
+        r->n = (uint32_t)n;
+        r->v = arena_alloc(a, n * sizeof *r->v);
+        memcpy(r->v, v, n * sizeof *v);
+        free(v);
+    }
+    free(path);
+    return ok;
+}
+
+static bool read_rate(struct scn_obj *o, struct rate_config *r, struct arena *a)
+{
+    cJSON *v = scn_member_req(o, "rate");
+    if (!v)
+        return false;
+    if (cJSON_IsNumber(v)) {
+        r->kind = RATE_CONST;
+        return scn_as_num(o->s, v, SCN_NONNEG, &r->rps);
+    }
+    if (!cJSON_IsObject(v)) {
+        char what[64];
+        scn_error(o->s, v, false,
+                  "expected requests per second (a number) or a shape such as {\"shape\": "
+                  "\"piecewise\", \"points\": [[0, 100], [\"1h\", 400]]}, got %s",
+                  scn_describe(v, what, sizeof what));
+        return false;
+    }
+    static const char *const shapes[] = {"piecewise", "trace", NULL};
+    struct scn_obj ro;
+    scn_open(o->s, v, &ro);
+    int shape = scn_enum_req(&ro, "shape", shapes);
+    bool ok = false;
+    if (shape == 0) {
+        r->kind = RATE_PIECEWISE;
+        ok = read_points(&ro, r, a);
+    } else if (shape == 1) {
+        r->kind = RATE_TRACE;
+        ok = read_trace(&ro, r, a);
+    } else {
+        /* unknown shape: accept the keys of every shape so only the shape is reported */
+        scn_member(&ro, "points");
+        scn_member(&ro, "file");
+        scn_member(&ro, "column");
+        scn_member(&ro, "end");
+    }
+    scn_close(&ro);
+    return ok;
+}
+
+bool workload_config_from_json(struct scn_obj *o, struct workload_config *c, struct arena *a)
+{
+    static const char *const arrivals[] = {"poisson", NULL};
+    memset(c, 0, sizeof *c);
+    unsigned before = scn_error_count(o->s);
+    c->entry = arena_strdup(a, scn_str_req(o, "entry"));
+    c->entry_at = scn_member(o, "entry");
+    scn_enum(o, "arrivals", arrivals, 0);
+    read_rate(o, &c->rate, a);
+    return scn_error_count(o->s) == before;
+}
+
+/* --- the rate --------------------------------------------------------------------------- */
+
+double rate_at(const struct rate_config *r, int64_t t, double *seg_max, int64_t *seg_end)
+{
+    switch (r->kind) {
+    case RATE_CONST:
+        *seg_max = r->rps;
+        *seg_end = INT64_MAX;
+        return r->rps;
+    case RATE_PIECEWISE: {
+        if (t < r->t[0]) {
+            *seg_max = r->v[0];
+            *seg_end = r->t[0];
+            return r->v[0];
+        }
+        /* the last point at or before t */
+        uint32_t lo = 0, hi = r->n;
+        while (hi - lo > 1) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (r->t[mid] <= t)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        if (lo == r->n - 1) {
+            *seg_max = r->v[lo];
+            *seg_end = INT64_MAX;
+            return r->v[lo];
+        }
+        double f = (double)(t - r->t[lo]) / (double)(r->t[lo + 1] - r->t[lo]);
+        *seg_max = fmax(r->v[lo], r->v[lo + 1]);
+        *seg_end = r->t[lo + 1];
+        return r->v[lo] + f * (r->v[lo + 1] - r->v[lo]);
+    }
+    case RATE_TRACE: {
+        int64_t sec = t / SIM_NS_PER_S;
+        double v = 0;
+        if (sec < (int64_t)r->n) {
+            v = r->v[sec];
+        } else {
+            switch (r->end) {
+            case TRACE_REPEAT:
+                v = r->v[sec % r->n];
+                break;
+            case TRACE_HOLD:
+                v = r->v[r->n - 1];
+                break;
+            case TRACE_ZERO:
+                *seg_max = 0;
+                *seg_end = INT64_MAX;
+                return 0;
+            }
+        }
+        *seg_max = v;
+        *seg_end = (sec + 1) * SIM_NS_PER_S;
+        return v;
+    }
+    }
+    return 0;
+}
+
+/* --- the clients ------------------------------------------------------------------------ */
+
+#define NSTATUS 3 /* error statuses counted separately: 502, 503, 504 */
+
+static int status_index(uint16_t s)
+{
+    switch (s) {
+    case REQ_E502:
+        return 0;
+    case REQ_E503:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+static const char *const status_col[NSTATUS] = {"errors_502", "errors_503", "errors_504"};
+
+struct pool_chunk {
+    struct pool_chunk *next;
+    struct request r[256];
+};
+
+struct workload {
+    struct component comp; /* the client: bottom frame of every request */
+    const struct workload_config *cfg;
+    struct component *entry;
+    gsl_rng *rng;
+    uint64_t next_id;
+
+    /* request pool */
+    struct request *free_list;
+    struct pool_chunk *chunks;
+    uint64_t in_flight, peak_in_flight;
+
+    /* this interval */
+    uint64_t iv_offered, iv_ok, iv_err;
+    struct welford iv_lat;
+    struct hist iv_hist;
+    /* after warm-up */
+    uint64_t requests, ok, err[NSTATUS], finished;
+    struct welford lat;
+    struct hist hist;
+
+    uint32_t c_ts, c_sum; /* first column of ours in each table */
+};
+
+static struct request *req_alloc(struct workload *w)
+{
+    if (!w->free_list) {
+        struct pool_chunk *c = ts_malloc(sizeof *c);
+        c->next = w->chunks;
+        w->chunks = c;
+        for (size_t i = 0; i < 256; i++) {
+            c->r[i].next = w->free_list;
+            w->free_list = &c->r[i];
+        }
+    }
+    struct request *r = w->free_list;
+    w->free_list = r->next;
+    if (++w->in_flight > w->peak_in_flight)
+        w->peak_in_flight = w->in_flight;
+    return r;
+}
+
+static void req_free(struct workload *w, struct request *r)
+{
+    r->next = w->free_list;
+    w->free_list = r;
+    w->in_flight--;
+}
+
+static void client_accept(struct sim *sim, struct component *self, struct request *r)
+{
+    (void)sim;
+    (void)self;
+    (void)r;
+    TS_ASSERT(!"the client accepts no requests");
+}
+
+/* A request is back: count it and return it to the pool. */
+static void client_resume(struct sim *sim, struct component *self, struct request *r)
+{
+    struct workload *w = (struct workload *)self;
+    if (r->status == REQ_OK) {
+        double lat = sim_s(sim->now - r->t_arrival);
+        size_t b = hist_bucket(&w->iv_hist, lat);
+        w->iv_ok++;
+        welford_add(&w->iv_lat, lat);
+        hist_add_at(&w->iv_hist, b, lat);
+        if (r->counted) {
+            w->ok++;
+            welford_add(&w->lat, lat);
+            hist_add_at(&w->hist, b, lat);
+        }
+    } else {
+        w->iv_err++;
+        if (r->counted)
+            w->err[status_index(r->status)]++;
+    }
+    if (r->counted)
+        w->finished++;
+    req_free(w, r);
+}
+
+static const struct component_ops client_ops = {
+    .type = "client",
+    .accept = client_accept,
+    .resume = client_resume,
+    .subscribe = NULL,
+};
+
+static void on_arrival(struct sim *sim, void *ctx, uint64_t arg);
+
+/* Schedule the next arrival after `from` by thinning within the rate's pieces. */
+static void schedule_next(struct sim *sim, struct workload *w, int64_t from)
+{
+    int64_t t = from;
+    for (;;) {
+        double lmax;
+        int64_t seg_end;
+        rate_at(&w->cfg->rate, t, &lmax, &seg_end);
+        if (lmax <= 0) {
+            if (seg_end == INT64_MAX)
+                return; /* no more traffic, ever */
+            t = seg_end;
+            continue;
+        }
+        double gap = gsl_ran_exponential(w->rng, 1.0 / lmax);
+        double room = seg_end == INT64_MAX ? 9e9 : sim_s(seg_end - t); /* 9e9 s: past any run */
+        int64_t cand = gap < room ? t + sim_ns(gap) : seg_end;
+        if (cand >= seg_end) {
+            if (seg_end == INT64_MAX)
+                return;
+            t = seg_end;
+            continue;
+        }
+        t = cand;
+        if (w->cfg->rate.kind == RATE_CONST || w->cfg->rate.kind == RATE_TRACE)
+            break; /* constant within the piece: every candidate is kept */
+        double dummy_max;
+        int64_t dummy_end;
+        double lam = rate_at(&w->cfg->rate, t, &dummy_max, &dummy_end);
+        if (gsl_rng_uniform(w->rng) * lmax < lam)
+            break;
+    }
+    sim_at(sim, t, on_arrival, w, 0);
+}
+
+static void on_arrival(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct workload *w = ctx;
+    struct request *r = req_alloc(w);
+    r->next = NULL;
+    r->id = ++w->next_id;
+    r->t_arrival = sim->now;
+    r->cls = 0;
+    r->status = REQ_PENDING;
+    r->counted = sim->now >= sim->warmup;
+    r->depth = 1;
+    memset(&r->stack[0], 0, sizeof r->stack[0]);
+    r->stack[0].comp = &w->comp;
+    w->iv_offered++;
+    if (r->counted)
+        w->requests++;
+    /* the next arrival first: the call below may finish the request synchronously */
+    schedule_next(sim, w, sim->now);
+    comp_call(sim, r, w->entry);
+}
+
+/* --- reporting ------------------------------------------------------------------------- */
+
+static double ms(double s)
+{
+    return s * 1e3;
+}
+
+static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
+{
+    (void)sim;
+    struct workload *w = ctx;
+    double sec = sim_s(span);
+    double *c = row + w->c_ts;
+    c[0] = (double)w->iv_offered / sec;
+    c[1] = (double)w->iv_ok / sec;
+    c[2] = (double)w->iv_err / sec;
+    c[3] = ms(welford_mean(&w->iv_lat));
+    c[4] = ms(hist_quantile(&w->iv_hist, 0.50));
+    c[5] = ms(hist_quantile(&w->iv_hist, 0.99));
+    c[6] = (double)w->in_flight;
+    w->iv_offered = w->iv_ok = w->iv_err = 0;
+    w->iv_lat = (struct welford)WELFORD_INIT;
+    hist_reset(&w->iv_hist);
+}
+
+static void report_summary(struct sim *sim, void *ctx, double *row, int64_t span)
+{
+    (void)sim;
+    struct workload *w = ctx;
+    double *c = row + w->c_sum;
+    uint64_t errors = 0;
+    for (int i = 0; i < NSTATUS; i++)
+        errors += w->err[i];
+    c[0] = (double)w->requests;
+    c[1] = (double)w->ok;
+    c[2] = (double)errors;
+    for (int i = 0; i < NSTATUS; i++)
+        c[3 + i] = (double)w->err[i];
+    c[6] = (double)(w->requests - w->finished);
+    c[7] = w->ok + errors ? 100.0 * (double)w->ok / (double)(w->ok + errors) : TS_NAN;
+    c[8] = span > 0 ? (double)w->ok / sim_s(span) : TS_NAN;
+    c[9] = ms(welford_mean(&w->lat));
+    c[10] = ms(sqrt(welford_var(&w->lat)));
+    c[11] = ms(hist_quantile(&w->hist, 0.50));
+    c[12] = ms(hist_quantile(&w->hist, 0.90));
+    c[13] = ms(hist_quantile(&w->hist, 0.99));
+    c[14] = ms(hist_quantile(&w->hist, 0.999));
+    c[15] = ms(w->hist.n ? w->hist.max : TS_NAN);
+}
+
+struct workload *workload_new(struct sim *sim, const struct workload_config *c,
+                              struct component *entry)
+{
+    struct workload *w = ts_calloc(1, sizeof *w);
+    w->comp.ops = &client_ops;
+    w->comp.name = "client";
+    w->comp.az = -1;
+    w->cfg = c;
+    w->entry = entry;
+    w->rng = sim_rng(sim, "workload", "arrivals");
+    hist_init(&w->iv_hist);
+    hist_init(&w->hist);
+    return w;
+}
+
+void workload_start(struct sim *sim, struct workload *w)
+{
+    w->c_ts = sim_column(&sim->ts, 3, "offered_rps");
+    sim_column(&sim->ts, 3, "ok_rps");
+    sim_column(&sim->ts, 3, "error_rps");
+    sim_column(&sim->ts, 3, "latency_mean_ms");
+    sim_column(&sim->ts, 3, "latency_p50_ms");
+    sim_column(&sim->ts, 3, "latency_p99_ms");
+    sim_column(&sim->ts, 0, "in_flight");
+    sim_reporter(&sim->ts, report_ts, w);
+
+    w->c_sum = sim_column(&sim->summary, 0, "requests");
+    sim_column(&sim->summary, 0, "ok");
+    sim_column(&sim->summary, 0, "errors");
+    for (int i = 0; i < NSTATUS; i++)
+        sim_column(&sim->summary, 0, "%s", status_col[i]);
+    sim_column(&sim->summary, 0, "unfinished");
+    sim_column(&sim->summary, 4, "availability_pct");
+    sim_column(&sim->summary, 3, "throughput_rps");
+    sim_column(&sim->summary, 3, "latency_mean_ms");
+    sim_column(&sim->summary, 3, "latency_sd_ms");
+    sim_column(&sim->summary, 3, "latency_p50_ms");
+    sim_column(&sim->summary, 3, "latency_p90_ms");
+    sim_column(&sim->summary, 3, "latency_p99_ms");
+    sim_column(&sim->summary, 3, "latency_p999_ms");
+    sim_column(&sim->summary, 3, "latency_max_ms");
+    sim_reporter(&sim->summary, report_summary, w);
+
+    schedule_next(sim, w, sim->now);
+}
+
+void workload_free(struct workload *w)
+{
+    if (!w)
+        return;
+    struct pool_chunk *c = w->chunks;
+    while (c) {
+        struct pool_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    hist_release(&w->iv_hist);
+    hist_release(&w->hist);
+    free(w);
+}
+
+uint64_t workload_in_flight(const struct workload *w)
+{
+    return w->in_flight;
+}
+
+uint64_t workload_peak_in_flight(const struct workload *w)
+{
+    return w->peak_in_flight;
+}

@@ -1,0 +1,10 @@
+# load.gp — offered load against what was served and what failed.
+# usage: gnuplot -c load.gp DIR [FLEETS]
+load sprintf("%s/common.gp", ARG0[1:strstrt(ARG0, "load.gp") - 1] . ".")
+dir = ARG1
+set output dir . "/load.png"
+set title "Load: offered, served and failed requests (" . dir . ")" noenhanced
+set ylabel "requests per second"
+plot dir . "/timeseries.csv" using (hours("t_s")):"offered_rps" with lines lw 2 title "offered", \
+     ""                        using (hours("t_s")):"ok_rps" with lines lw 2 title "ok", \
+     ""                        using (hours("t_s")):"error_rps" with lines lw 2 lc rgb "red" title "errors"

@@ -1,0 +1,128 @@
+/* csvr.c — one numeric column from a CSV file, parsed by libcsv's callbacks. */
+#include "tiersim/csvr.h"
+
+#include "tiersim/err.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct reader {
+    const char *column;
+    long want;         /* index of the column, -1 until the header is read */
+    long field;        /* index of the current field in its row */
+    size_t row;        /* 1-based line of the current row */
+    char *header_list; /* the header's names, for "no column" messages */
+    size_t header_len;
+    double *v;
+    size_t n, cap;
+    char *why;
+};
+
+static void set_why(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_why(struct reader *r, const char *fmt, ...)
+{
+    if (r->why)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char buf[512];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    r->why = ts_strdup(buf);
+}
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+    struct reader *r = ctx;
+    char buf[128];
+    size_t k = len < sizeof buf - 1 ? len : sizeof buf - 1;
+    memcpy(buf, data ? data : "", k);
+    buf[k] = '\0';
+    if (r->row == 1) {
+        if (r->want < 0 && strcmp(buf, r->column) == 0)
+            r->want = r->field;
+        size_t add = k + 2;
+        r->header_list = ts_realloc(r->header_list, r->header_len + add + 1);
+        sprintf(r->header_list + r->header_len, "%s%s", r->field ? ", " : "", buf);
+        r->header_len += (r->field ? 2 : 0) + k;
+    } else if (r->field == r->want && !r->why) {
+        char *end;
+        errno = 0;
+        double x = strtod(buf, &end);
+        while (*end == ' ')
+            end++;
+        if (k == 0 || *end != '\0' || errno == ERANGE || !isfinite(x)) {
+            set_why(r, "line %zu: \"%s\" in column \"%s\" is not a number", r->row, buf,
+                    r->column);
+            return;
+        }
+        if (r->n == r->cap) {
+            r->cap = r->cap ? r->cap * 2 : 1024;
+            r->v = ts_realloc(r->v, r->cap * sizeof *r->v);
+        }
+        r->v[r->n++] = x;
+    }
+    r->field++;
+}
+
+static void on_row(int c, void *ctx)
+{
+    (void)c;
+    struct reader *r = ctx;
+    if (r->row == 1 && r->want < 0)
+        set_why(r, "no column \"%s\" (columns: %s)", r->column,
+                r->header_list ? r->header_list : "none");
+    else if (r->row > 1 && r->field <= r->want)
+        set_why(r, "line %zu: no value in column \"%s\"", r->row, r->column);
+    r->row++;
+    r->field = 0;
+}
+
+int csvr_column(const char *path, const char *column, double **values, size_t *n, char **why)
+{
+    *values = NULL;
+    *n = 0;
+    *why = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "cannot read it: %s", strerror(errno));
+        *why = ts_strdup(buf);
+        return TS_EIO;
+    }
+    struct csv_parser p;
+    if (csv_init(&p, CSV_APPEND_NULL) != 0)
+        ts_out_of_memory();
+    struct reader r = {.column = column, .want = -1, .row = 1};
+    char buf[65536];
+    size_t got;
+    while (!r.why && (got = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (csv_parse(&p, buf, got, on_field, on_row, &r) != got)
+            set_why(&r, "line %zu: malformed CSV (%s)", r.row, csv_strerror(csv_error(&p)));
+    }
+    int io_err = ferror(f);
+    fclose(f);
+    if (!r.why)
+        csv_fini(&p, on_field, on_row, &r);
+    csv_free(&p);
+    free(r.header_list);
+    if (!r.why && io_err)
+        set_why(&r, "cannot read it: input/output error");
+    if (!r.why && r.row <= 1)
+        set_why(&r, "the file is empty: expected a header row naming the columns");
+    if (!r.why && r.n == 0)
+        set_why(&r, "column \"%s\" has no values", column);
+    if (r.why) {
+        free(r.v);
+        *why = r.why;
+        return TS_EINVAL;
+    }
+    *values = r.v;
+    *n = r.n;
+    return 0;
+}
