@@ -54,9 +54,13 @@ void csvw_num(struct csvw *w, double x, int decimals)
     sep(w);
     if (isnan(x))
         return;
-    if (x == 0.0)
-        x = 0.0; /* no "-0.000" */
-    fprintf(w->f, "%.*f", decimals, x);
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*f", decimals, x);
+    /* a negative number that rounds to zero prints as "-0.00": drop the sign */
+    const char *out = buf;
+    if (buf[0] == '-' && buf[strspn(buf + 1, "0.") + 1] == '\0')
+        out = buf + 1;
+    fputs(out, w->f);
 }
 
 void csvw_int(struct csvw *w, int64_t x)

@@ -390,10 +390,12 @@ bool dist_from_json(struct scn *s, cJSON *v, struct dist *d, struct arena *a)
                   scn_describe(v, what, sizeof what));
         return false;
     }
+    unsigned before = scn_error_count(s);
     struct scn_obj o;
     scn_open(s, v, &o);
     bool ok = parse_object(&o, d, a);
-    scn_close(&o);
+    scn_close(&o); /* may report unknown keys */
+    ok = ok && scn_error_count(s) == before;
     if (!ok)
         dist_release(d);
     return ok;

@@ -336,13 +336,14 @@ const char *scn_nearest(const char *word, const char *const *candidates, unsigne
             best = candidates[i];
         }
     }
-    /* close enough: at most a third of the word's letters, and at least one */
+    /* close enough: at most a third of the word's letters (at least one, at most three),
+     * and never a replacement of the whole word ("x" is not a typo of "n") */
     unsigned limit = (unsigned)(wl / 3u);
     if (limit < 1)
         limit = 1;
     if (limit > 3)
         limit = 3;
-    return best_d <= limit ? best : NULL;
+    return best_d <= limit && best_d < wl ? best : NULL;
 }
 
 /* --- loading ---------------------------------------------------------------------------- */
@@ -539,42 +540,224 @@ static size_t walk(struct scn *s, cJSON *node, const cJSON *parent, size_t p, si
     return skip_scalar(s, p);
 }
 
-/* A helpful account of a syntax error at byte `off`. */
-static void syntax_error(struct scn *s, size_t off)
+/* --- syntax errors ----------------------------------------------------------------------
+ * cJSON decides whether the text is valid; its error offset is not always where the mistake
+ * is (a trailing comma in an object is reported at the end of the file). So once cJSON has
+ * refused the text, this scanner walks it token by token to find the first mistake and say
+ * what it is. If the scanner finds none, cJSON's offset is reported as it is. */
+
+enum expect { E_VALUE, E_VALUE_OR_CLOSE, E_KEY_OR_CLOSE, E_KEY, E_COLON, E_COMMA_OR_CLOSE, E_END };
+
+struct open_bracket {
+    char c;
+    size_t off;
+};
+
+static size_t scan_number(const char *t, size_t n, size_t p)
 {
-    if (off > s->len)
-        off = s->len;
-    size_t q = off;
-    while (q > 0 && (unsigned char)s->text[q - 1] <= 32)
-        q--;
-    char prev = q > 0 ? s->text[q - 1] : '\0';
-    size_t here = skip_ws(s, off);
-    char cur = here < s->len ? s->text[here] : '\0';
-    uint32_t line, col;
-    char *msg;
-    if (here >= s->len) {
-        line_col(s, off, &line, &col);
-        msg = format("invalid JSON: the file ends too early (an unclosed '{', '[' or '\"'?)");
-    } else if ((cur == '}' || cur == ']') && prev == ',') {
-        line_col(s, q - 1, &line, &col);
-        msg = format("invalid JSON: trailing comma before '%c'", cur);
-    } else if (cur == '\'') {
-        line_col(s, here, &line, &col);
-        msg = format("invalid JSON: strings need double quotes, not '");
-    } else if ((prev == '"' || prev == '}' || prev == ']' || isdigit((unsigned char)prev) ||
-                prev == 'e' || prev == 'l') &&
-               (cur == '"' || cur == '{' || cur == '[' || isdigit((unsigned char)cur))) {
-        line_col(s, here, &line, &col);
-        msg = format("invalid JSON: missing ',' before this value");
-    } else {
-        line_col(s, here, &line, &col);
-        char tok[24];
-        size_t k = 0;
-        for (size_t i = here; i < s->len && k < 16 && (unsigned char)s->text[i] > 32; i++)
-            tok[k++] = s->text[i];
-        tok[k] = '\0';
-        msg = format("invalid JSON at \"%s\"", tok);
+    size_t q = p;
+    if (q < n && t[q] == '-')
+        q++;
+    if (q < n && t[q] == '0')
+        q++;
+    else if (q < n && isdigit((unsigned char)t[q]))
+        while (q < n && isdigit((unsigned char)t[q]))
+            q++;
+    else
+        return p;
+    if (q < n && t[q] == '.') {
+        size_t d = ++q;
+        while (q < n && isdigit((unsigned char)t[q]))
+            q++;
+        if (q == d)
+            return p;
     }
+    if (q < n && (t[q] == 'e' || t[q] == 'E')) {
+        q++;
+        if (q < n && (t[q] == '+' || t[q] == '-'))
+            q++;
+        size_t d = q;
+        while (q < n && isdigit((unsigned char)t[q]))
+            q++;
+        if (q == d)
+            return p;
+    }
+    /* a number runs into letters or digits: not a number */
+    if (q < n && (isalnum((unsigned char)t[q]) || t[q] == '.'))
+        return p;
+    return q;
+}
+
+/* Find the first mistake; returns true with its offset and message. */
+static bool diagnose(struct scn *s, size_t *at, char **msg)
+{
+    const char *t = s->text;
+    size_t n = s->len, p = 0, last_comma = 0;
+    struct open_bracket *stack = NULL;
+    size_t depth = 0, cap = 0;
+    enum expect e = E_VALUE;
+    bool found = false;
+#define FOUND(off, ...)                                                                        \
+    do {                                                                                       \
+        *at = (off);                                                                           \
+        *msg = format(__VA_ARGS__);                                                            \
+        found = true;                                                                          \
+        goto done;                                                                             \
+    } while (0)
+    for (;;) {
+        p = skip_ws(s, p);
+        if (p >= n) {
+            if (depth > 0) {
+                uint32_t line, col;
+                line_col(s, stack[depth - 1].off, &line, &col);
+                FOUND(n, "invalid JSON: the file ends before the '%c' at line %u, column %u is "
+                         "closed",
+                      stack[depth - 1].c, line, col);
+            }
+            if (e != E_END)
+                FOUND(n, "invalid JSON: the file ends where a value should be");
+            break;
+        }
+        char c = t[p];
+        bool value_start = c == '"' || c == '{' || c == '[' || c == '-' ||
+                           isalnum((unsigned char)c) || c == '\'';
+        switch (e) {
+        case E_END:
+            FOUND(p, "invalid JSON: unexpected text after the end of the document");
+        case E_COLON:
+            if (c != ':')
+                FOUND(p, "invalid JSON: missing ':' after the key");
+            p++;
+            e = E_VALUE;
+            continue;
+        case E_COMMA_OR_CLOSE:
+            if (c == ',') {
+                last_comma = p++;
+                e = stack[depth - 1].c == '{' ? E_KEY : E_VALUE;
+                continue;
+            }
+            if (c == '}' || c == ']') {
+                char want = stack[depth - 1].c == '{' ? '}' : ']';
+                if (c != want) {
+                    uint32_t line, col;
+                    line_col(s, stack[depth - 1].off, &line, &col);
+                    FOUND(p, "invalid JSON: '%c' does not close the '%c' at line %u, column %u",
+                          c, stack[depth - 1].c, line, col);
+                }
+                depth--;
+                p++;
+                e = depth ? E_COMMA_OR_CLOSE : E_END;
+                continue;
+            }
+            if (value_start)
+                FOUND(p, "invalid JSON: missing ',' before this value");
+            FOUND(p, "invalid JSON: unexpected '%c' (expected ',' or '%c')", c,
+                  stack[depth - 1].c == '{' ? '}' : ']');
+        case E_KEY_OR_CLOSE:
+        case E_KEY:
+            if (c == '}' && e == E_KEY_OR_CLOSE) {
+                depth--;
+                p++;
+                e = depth ? E_COMMA_OR_CLOSE : E_END;
+                continue;
+            }
+            if (c == '}')
+                FOUND(last_comma, "invalid JSON: trailing comma before '}'");
+            if (c == '\'')
+                FOUND(p, "invalid JSON: strings need double quotes, not '");
+            if (c != '"')
+                FOUND(p, "invalid JSON: expected a key in double quotes");
+            break; /* the key is scanned as a string below */
+        case E_VALUE_OR_CLOSE:
+        case E_VALUE:
+            if (c == ']' && e == E_VALUE_OR_CLOSE) {
+                depth--;
+                p++;
+                e = depth ? E_COMMA_OR_CLOSE : E_END;
+                continue;
+            }
+            if ((c == ']' || c == '}') && e == E_VALUE && depth)
+                FOUND(last_comma, "invalid JSON: trailing comma before '%c'", c);
+            break;
+        }
+        /* a value (or a key) starts at p */
+        if (c == '{' || c == '[') {
+            if (depth >= CJSON_NESTING_LIMIT)
+                FOUND(p, "invalid JSON: nested more than %d levels deep", CJSON_NESTING_LIMIT);
+            if (depth == cap) {
+                cap = cap ? cap * 2 : 16;
+                stack = ts_realloc(stack, cap * sizeof *stack);
+            }
+            stack[depth++] = (struct open_bracket){c, p};
+            p++;
+            e = c == '{' ? E_KEY_OR_CLOSE : E_VALUE_OR_CLOSE;
+            continue;
+        }
+        if (c == '"') {
+            size_t q = p + 1;
+            while (q < n && t[q] != '"' && t[q] != '\n') {
+                if (t[q] == '\\') {
+                    q++;
+                    if (q < n && !strchr("\"\\/bfnrtu", t[q]))
+                        FOUND(q - 1, "invalid JSON: unknown escape '\\%c' in a string", t[q]);
+                }
+                q++;
+            }
+            if (q >= n || t[q] != '"')
+                FOUND(p, "invalid JSON: unterminated string (a string must end on its line)");
+            p = q + 1;
+            e = (e == E_KEY || e == E_KEY_OR_CLOSE) ? E_COLON
+                                                    : (depth ? E_COMMA_OR_CLOSE : E_END);
+            continue;
+        }
+        if (c == '\'')
+            FOUND(p, "invalid JSON: strings need double quotes, not '");
+        if (c == '-' || isdigit((unsigned char)c)) {
+            size_t q = scan_number(t, n, p);
+            if (q == p) {
+                size_t w = p;
+                while (w < n && (isalnum((unsigned char)t[w]) || strchr("+-.", t[w])))
+                    w++;
+                FOUND(p, "invalid JSON: \"%.*s\" is not a number (durations with a unit are "
+                         "strings: \"90s\")",
+                      (int)(w - p < 32 ? w - p : 32), t + p);
+            }
+            p = q;
+            e = depth ? E_COMMA_OR_CLOSE : E_END;
+            continue;
+        }
+        if (isalpha((unsigned char)c)) {
+            size_t w = p;
+            while (w < n && (isalnum((unsigned char)t[w]) || t[w] == '_'))
+                w++;
+            size_t len = w - p;
+            if (!((len == 4 && !strncmp(t + p, "true", 4)) ||
+                  (len == 5 && !strncmp(t + p, "false", 5)) ||
+                  (len == 4 && !strncmp(t + p, "null", 4))))
+                FOUND(p, "invalid JSON: %.*s is not a value (strings need double quotes)",
+                      (int)(len < 32 ? len : 32), t + p);
+            p = w;
+            e = depth ? E_COMMA_OR_CLOSE : E_END;
+            continue;
+        }
+        FOUND(p, "invalid JSON: unexpected '%c' where a value should be", c);
+    }
+done:
+#undef FOUND
+    free(stack);
+    return found;
+}
+
+static void syntax_error(struct scn *s, size_t cjson_off)
+{
+    size_t at;
+    char *msg;
+    uint32_t line, col;
+    if (!diagnose(s, &at, &msg)) {
+        at = cjson_off > s->len ? s->len : cjson_off;
+        msg = format("invalid JSON here");
+    }
+    line_col(s, at, &line, &col);
     add_error(s, ORIGIN_FILE, line, col, msg);
 }
 

@@ -94,27 +94,29 @@ double hist_quantile(const struct hist *h, double q)
         return h->min;
     if (q >= 1.0)
         return h->max;
-    double target = q * (double)h->n;
+    /* the rank of the q-quantile: the smallest x with at least q*n observations <= x */
+    double target = ceil(q * (double)h->n * (1.0 - 1e-12)); /* 0.07 * 100 is 7.000...01 */
     double cum = 0.0;
     size_t n = h->h->n;
     for (size_t i = 0; i < n; i++) {
-        double c = h->h->bin[i];
-        if (c > 0 && cum + c >= target) {
-            double frac = (target - cum) / c;
-            double lo = h->h->range[i], hi = h->h->range[i + 1], x;
-            if (i == 0)
-                x = lo + frac * (hi - lo);
-            else if (!isfinite(hi))
-                x = h->max;
-            else
-                x = lo * pow(hi / lo, frac);
-            if (x < h->min)
-                x = h->min;
-            if (x > h->max)
-                x = h->max;
-            return x;
-        }
-        cum += c;
+        cum += h->h->bin[i];
+        if (cum < target)
+            continue;
+        /* The bucket's geometric midpoint is within sqrt(HIST_RATIO) of every value in the
+         * bucket: under 1 % whatever the data. (Interpolating inside the bucket does better
+         * on dense data but can be 2 % off at an edge.) Never outside what was observed. */
+        double lo = h->h->range[i], hi = h->h->range[i + 1], x;
+        if (i == 0)
+            x = h->min;
+        else if (!isfinite(hi))
+            x = h->max;
+        else
+            x = sqrt(lo * hi);
+        if (x < h->min)
+            x = h->min;
+        if (x > h->max)
+            x = h->max;
+        return x;
     }
     return h->max;
 }

@@ -60,8 +60,8 @@ static inline double tavg_area(const struct tavg *a, int64_t now)
 
 /* --- latency histogram -------------------------------------------------------------------- */
 
-/* Buckets grow by HIST_RATIO from HIST_MIN (seconds) to HIST_MAX; a quantile read from a
- * bucket is at most sqrt(HIST_RATIO) - 1 < 1 % from any value in it. Below HIST_MIN is one
+/* Buckets grow by HIST_RATIO from HIST_MIN (seconds) to HIST_MAX; a quantile read as a
+ * bucket's geometric middle is at most sqrt(HIST_RATIO) - 1 < 1 % from any value in it. Below HIST_MIN is one
  * bucket [0, HIST_MIN), above HIST_MAX one overflow bucket; the exact minimum and maximum
  * are kept so quantiles never leave the observed range. */
 #define HIST_MIN   1e-9
@@ -98,8 +98,9 @@ static inline void hist_add(struct hist *h, double x)
 /* dst += src (both from hist_init). */
 void hist_merge(struct hist *dst, const struct hist *src);
 
-/* The q-quantile (0 <= q <= 1), interpolated geometrically inside its bucket; NAN when
- * empty. */
+/* The q-quantile (0 <= q <= 1): the geometric middle of the bucket holding the
+ * ceil(q n)-th smallest observation, kept inside [min, max]; NAN when empty. Below HIST_MIN
+ * it is the observed minimum. */
 double hist_quantile(const struct hist *h, double q);
 
 #endif

@@ -1,0 +1,13 @@
+# layering.cmake — fail if the engine (sim/, include/tiersim/*.h) includes a model header.
+file(GLOB engine ${ROOT}/sim/*.c ${ROOT}/sim/*.h ${ROOT}/include/tiersim/*.h)
+set(bad "")
+foreach(f ${engine})
+  file(STRINGS ${f} lines REGEX "#[ \t]*include[ \t]*[<\"].*models/")
+  if(lines)
+    list(APPEND bad "${f}: ${lines}")
+  endif()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "the engine must not include model headers:\n${bad}")
+endif()
+message("layering: ok (${CMAKE_ARGC} args)")
