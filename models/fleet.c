@@ -300,7 +300,7 @@ static void instance_resume(struct sim *sim, struct component *self, struct requ
     (void)sim;
     (void)self;
     (void)r;
-    TS_ASSERT(!"an instance made no call to be resumed from");
+    TS_ASSERT(0 && "an instance made no call to be resumed from");
 }
 
 static const struct component_ops instance_ops = {
@@ -324,7 +324,7 @@ static void fleet_resume(struct sim *sim, struct component *self, struct request
     (void)sim;
     (void)self;
     (void)r;
-    TS_ASSERT(!"a fleet made no call to be resumed from");
+    TS_ASSERT(0 && "a fleet made no call to be resumed from");
 }
 
 static int fleet_subscribe(struct sim *sim, struct component *self,

@@ -77,6 +77,10 @@ static bool read_trace(struct scn_obj *o, struct rate_config *r, struct arena *a
     if (!file || !column)
         return false;
     char *path = scn_resolve(o->s, file);
+    if (!path) {
+        scn_error(o->s, scn_member(o, "file"), false, "file references are switched off here");
+        return false;
+    }
     double *v;
     size_t n;
     char *why;
@@ -290,7 +294,7 @@ static void client_accept(struct sim *sim, struct component *self, struct reques
     (void)sim;
     (void)self;
     (void)r;
-    TS_ASSERT(!"the client accepts no requests");
+    TS_ASSERT(0 && "the client accepts no requests");
 }
 
 /* A request is back: count it and return it to the pool. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct reader {
     const char *column;
@@ -89,10 +90,14 @@ int csvr_column(const char *path, const char *column, double **values, size_t *n
     *n = 0;
     *why = NULL;
     FILE *f = fopen(path, "rb");
-    if (!f) {
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         char buf[256];
-        snprintf(buf, sizeof buf, "cannot read it: %s", strerror(errno));
+        snprintf(buf, sizeof buf, "cannot read it: %s",
+                 f ? "not a regular file" : strerror(errno));
         *why = ts_strdup(buf);
+        if (f)
+            fclose(f);
         return TS_EIO;
     }
     struct csv_parser p;

@@ -155,6 +155,9 @@ void dist_release(struct dist *d)
 
 /* --- parsing ------------------------------------------------------------------------------ */
 
+/* Parameters are read one after another, each reporting its own error: "ok = a; ok = b &&
+ * ok;" reads b even when a failed. */
+
 /* A parameter that is a quantity (a duration string allowed) or a plain number. */
 static bool param(struct scn_obj *o, const char *key, bool quantity, struct scn_bound b,
                   double *out)
@@ -242,7 +245,8 @@ static bool parse_object(struct scn_obj *o, struct dist *d, struct arena *a)
         ok = param(o, "mean", true, SCN_POS, &d->a);
         break;
     case DIST_UNIFORM:
-        ok = param(o, "min", true, SCN_NONNEG, &d->a) & param(o, "max", true, SCN_NONNEG, &d->b);
+        ok = param(o, "min", true, SCN_NONNEG, &d->a);
+        ok = param(o, "max", true, SCN_NONNEG, &d->b) && ok;
         if (ok && d->b < d->a) {
             scn_error(o->s, scn_member(o, "max"), false, "must be >= min (%.10g), got %.10g",
                       d->a, d->b);
@@ -250,15 +254,17 @@ static bool parse_object(struct scn_obj *o, struct dist *d, struct arena *a)
         }
         break;
     case DIST_NORMAL:
-        ok = param(o, "mean", true, SCN_NONNEG, &d->a) & param(o, "sd", true, SCN_POS, &d->b);
+        ok = param(o, "mean", true, SCN_NONNEG, &d->a);
+        ok = param(o, "sd", true, SCN_POS, &d->b) && ok;
         break;
     case DIST_LOGNORMAL:
         if (has(o, "mu") || has(o, "sigma")) {
-            ok = param(o, "mu", false, SCN_ANY, &d->a) &
-                 param(o, "sigma", false, SCN_NONNEG, &d->b);
+            ok = param(o, "mu", false, SCN_ANY, &d->a);
+            ok = param(o, "sigma", false, SCN_NONNEG, &d->b) && ok;
         } else {
             double mean = 1, sd = 0;
-            ok = param(o, "mean", true, SCN_POS, &mean) & param(o, "sd", true, SCN_NONNEG, &sd);
+            ok = param(o, "mean", true, SCN_POS, &mean);
+            ok = param(o, "sd", true, SCN_NONNEG, &sd) && ok;
             double s2 = log1p((sd / mean) * (sd / mean));
             d->a = log(mean) - s2 / 2.0;
             d->b = sqrt(s2);
@@ -267,21 +273,25 @@ static bool parse_object(struct scn_obj *o, struct dist *d, struct arena *a)
     case DIST_GAMMA:
         if (has(o, "mean") || has(o, "sd")) {
             double mean = 1, sd = 1;
-            ok = param(o, "mean", true, SCN_POS, &mean) & param(o, "sd", true, SCN_POS, &sd);
+            ok = param(o, "mean", true, SCN_POS, &mean);
+            ok = param(o, "sd", true, SCN_POS, &sd) && ok;
             d->a = (mean / sd) * (mean / sd);
             d->b = sd * sd / mean;
         } else {
-            ok = param(o, "shape", false, SCN_POS, &d->a) & param(o, "scale", true, SCN_POS, &d->b);
+            ok = param(o, "shape", false, SCN_POS, &d->a);
+            ok = param(o, "scale", true, SCN_POS, &d->b) && ok;
         }
         break;
     case DIST_WEIBULL:
     case DIST_PARETO:
-        ok = param(o, "shape", false, SCN_POS, &d->a) & param(o, "scale", true, SCN_POS, &d->b);
+        ok = param(o, "shape", false, SCN_POS, &d->a);
+        ok = param(o, "scale", true, SCN_POS, &d->b) && ok;
         break;
     case DIST_ERLANG: {
         int64_t k = 1;
         double mean = 1;
-        ok = scn_int_req(o, "k", 1, 1000000, &k) & param(o, "mean", true, SCN_POS, &mean);
+        ok = scn_int_req(o, "k", 1, 1000000, &k);
+        ok = param(o, "mean", true, SCN_POS, &mean) && ok;
         d->a = (double)k;
         d->b = mean / (double)k;
         break;
@@ -289,7 +299,8 @@ static bool parse_object(struct scn_obj *o, struct dist *d, struct arena *a)
     case DIST_HYPEREXP:
         if (has(o, "cv") || has(o, "mean")) {
             double mean = 1, cv = 1;
-            ok = param(o, "mean", true, SCN_POS, &mean) & param(o, "cv", false, SCN_GE(1.0), &cv);
+            ok = param(o, "mean", true, SCN_POS, &mean);
+            ok = param(o, "cv", false, SCN_GE(1.0), &cv) && ok;
             /* two phases with balanced means: p1*m1 = p2*m2 = mean/2 */
             double c2 = cv * cv;
             double p1 = 0.5 * (1.0 + sqrt((c2 - 1.0) / (c2 + 1.0)));
@@ -302,8 +313,8 @@ static bool parse_object(struct scn_obj *o, struct dist *d, struct arena *a)
         } else {
             double *p = NULL, *m = NULL;
             uint32_t np = 0, nm = 0;
-            ok = number_list(o, "probs", SCN_PROB, false, a, &p, &np) &
-                 number_list(o, "means", SCN_POS, true, a, &m, &nm);
+            ok = number_list(o, "probs", SCN_PROB, false, a, &p, &np);
+            ok = number_list(o, "means", SCN_POS, true, a, &m, &nm) && ok;
             if (ok && np != nm) {
                 scn_error(o->s, scn_member(o, "means"), false,
                           "must have as many entries as probs (%u), got %u", np, nm);
@@ -338,6 +349,12 @@ static bool parse_object(struct scn_obj *o, struct dist *d, struct arena *a)
                 break;
             }
             char *path = scn_resolve(o->s, file);
+            if (!path) {
+                scn_error(o->s, scn_member(o, "file"), false,
+                          "file references are switched off here");
+                ok = false;
+                break;
+            }
             double *vals;
             size_t n;
             char *why;

@@ -46,6 +46,7 @@ struct scn {
     uint32_t nsets;
     struct err *errs;
     uint32_t nerrs, errs_cap;
+    bool no_files; /* scn_allow_files(s, false) */
 };
 
 /* --- the place index ------------------------------------------------------------------- */
@@ -157,6 +158,7 @@ static void add_error(struct scn *s, int origin, uint32_t line, uint32_t col, ch
     s->nerrs++;
 }
 
+static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static char *vformat(const char *fmt, va_list ap)
 {
     va_list ap2;
@@ -854,8 +856,15 @@ const char *scn_name(const struct scn *s)
     return s->name ? s->name : "";
 }
 
+void scn_allow_files(struct scn *s, bool allow)
+{
+    s->no_files = !allow;
+}
+
 char *scn_resolve(const struct scn *s, const char *rel)
 {
+    if (s->no_files)
+        return NULL;
     if (rel[0] == '/' || !s->dir || strcmp(s->dir, ".") == 0)
         return ts_strdup(rel);
     return format("%s/%s", s->dir, rel);

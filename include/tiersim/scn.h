@@ -33,10 +33,10 @@ struct scn_bound {
     double lo, hi;
     bool lo_open, hi_open;
 };
-#define SCN_ANY      ((struct scn_bound){-INFINITY, INFINITY, false, false})
-#define SCN_POS      ((struct scn_bound){0.0, INFINITY, true, false})
-#define SCN_NONNEG   ((struct scn_bound){0.0, INFINITY, false, false})
-#define SCN_GE(x)    ((struct scn_bound){(x), INFINITY, false, false})
+#define SCN_ANY      ((struct scn_bound){-HUGE_VAL, HUGE_VAL, false, false})
+#define SCN_POS      ((struct scn_bound){0.0, HUGE_VAL, true, false})
+#define SCN_NONNEG   ((struct scn_bound){0.0, HUGE_VAL, false, false})
+#define SCN_GE(x)    ((struct scn_bound){(x), HUGE_VAL, false, false})
 #define SCN_IN(a, b) ((struct scn_bound){(a), (b), false, false})
 #define SCN_PROB     SCN_IN(0.0, 1.0)
 
@@ -71,8 +71,13 @@ cJSON *scn_root(struct scn *s);
 /* The file name as given, for messages. */
 const char *scn_name(const struct scn *s);
 
-/* `rel` resolved against the scenario's directory (absolute paths kept); free() it. */
+/* `rel` resolved against the scenario's directory (absolute paths kept); free() it. NULL
+ * when file references are switched off (scn_allow_files). */
 char *scn_resolve(const struct scn *s, const char *rel);
+
+/* Switch file references (traces, empirical samples) on or off; on by default. Off, every
+ * reference is an error: for loading untrusted text, as the fuzz target does. */
+void scn_allow_files(struct scn *s, bool allow);
 
 /* The tree as JSON text (indented), after defaults were filled in; free() it. */
 char *scn_print(const struct scn *s);
