@@ -228,7 +228,9 @@ static int err_cmp(const void *a, const void *b)
 
 void scn_print_errors(const struct scn *s, FILE *out)
 {
-    struct err *sorted = ts_malloc((s->nerrs ? s->nerrs : 1u) * sizeof *sorted);
+    if (s->nerrs == 0)
+        return;
+    struct err *sorted = ts_malloc(s->nerrs * sizeof *sorted);
     memcpy(sorted, s->errs, s->nerrs * sizeof *sorted);
     qsort(sorted, s->nerrs, sizeof *sorted, err_cmp);
     for (uint32_t i = 0; i < s->nerrs; i++) {
