@@ -68,8 +68,11 @@ static void show_progress(struct sim *sim, double t0, uint64_t ev0)
     double el = wall_seconds() - t0;
     double pct = sim->end > 0 ? 100.0 * (double)sim->now / (double)sim->end : 0.0;
     double rate = el > 0 ? (double)(sim->events - ev0) / el : 0.0;
-    fprintf(stderr, "\r  simulated %.0f s of %.0f s (%3.0f%%), %.2f M events/s   ",
-            sim_s(sim->now), sim_s(sim->end), pct, rate / 1e6);
+    bool hours = sim->end > 2 * 3600 * SIM_NS_PER_S;
+    double unit = hours ? 3600.0 : 1.0;
+    fprintf(stderr, "\r  simulated %.1f %s of %.1f %s (%3.0f%%), %.2f M events/s   ",
+            sim_s(sim->now) / unit, hours ? "h" : "s", sim_s(sim->end) / unit,
+            hours ? "h" : "s", pct, rate / 1e6);
 }
 
 int sim_run(struct sim *sim, int64_t until)
@@ -95,8 +98,10 @@ int sim_run(struct sim *sim, int64_t until)
         if (sim->error)
             break;
     }
-    if (shown)
+    if (shown) { /* leave the final state on screen */
+        show_progress(sim, t0, ev0);
         fputs("\n", stderr);
+    }
     if (sim->error)
         return sim->error;
     if (sim->interrupt && *sim->interrupt)
