@@ -155,8 +155,8 @@ static int load(const struct args *a, struct scn *s, struct world_config *wc)
 {
     int rc = scn_load_file(s, a->file);
     for (int i = 0; rc == 0 && i < a->nsets; i++)
-        scn_set(s, a->sets[i]);
-    if (rc == 0 && scn_error_count(s) == 0)
+        scn_set(s, a->sets[i]); /* a bad --set is reported; the rest is still checked */
+    if (rc == 0)
         rc = world_config_read(s, wc);
     if (scn_error_count(s)) {
         scn_print_errors(s, stderr);

@@ -60,7 +60,7 @@ static void check_ref(struct scn *s, struct world_config *wc, const char *name, 
             scn_error(s, at, false, "no component named \"%s\" in .components", name);
         return;
     }
-    if (c->type != want)
+    if (c->typed && c->type != want) /* an unknown type is reported where it is given */
         scn_error(s, at, false, "\"%s\" is %s %s, but %s must be %s %s", name,
                   article(type_names[c->type]), type_names[c->type], role,
                   article(type_names[want]), type_names[want]);
@@ -113,6 +113,7 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
         return;
     }
     c->type = (enum comp_type)t;
+    c->typed = true;
     switch (c->type) {
     case COMP_ALB:
         c->valid = alb_config_from_json(&o, &c->u.alb, a);
@@ -149,7 +150,8 @@ int world_config_read(struct scn *s, struct world_config *wc)
     wc->seed = (uint64_t)scn_int(&top, "seed", 1, 0, INT64_C(9007199254740991));
     bool have_duration = scn_dur_req(&top, "duration", SCN_POS, &wc->duration);
     wc->warmup = scn_dur(&top, "warmup", 0, SCN_NONNEG);
-    wc->interval = scn_dur(&top, "interval", 60, SCN_POS);
+    /* at least 1 ms: t_s is written with millisecond precision */
+    wc->interval = scn_dur(&top, "interval", 60, SCN_GE(0.001));
     if (have_duration && wc->warmup >= wc->duration)
         scn_error(s, scn_member(&top, "warmup"), false,
                   "must be shorter than the duration (%.10g s)", sim_s(wc->duration));
@@ -194,14 +196,22 @@ int world_config_read(struct scn *s, struct world_config *wc)
         case COMP_ALB:
             check_ref(s, wc, c->u.alb.targets, c->u.alb.targets_at, COMP_FLEET, "targets");
             break;
-        case COMP_FLEET:
-            if (!fleet_program(&c->u.fleet, "default")) {
-                cJSON *h = cJSON_GetObjectItemCaseSensitive(
-                    cJSON_GetObjectItemCaseSensitive(comps, c->name), "handlers");
+        case COMP_FLEET: {
+            /* one request class for now, "default": a handler must serve it, and a handler
+             * for any other class would never run */
+            cJSON *h = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(comps, c->name), "handlers");
+            if (!fleet_program(&c->u.fleet, "default"))
                 scn_error(s, h, false,
                           "missing the handler \"default\" (the steps run for each request)");
-            }
+            for (cJSON *k = h ? h->child : NULL; k; k = k->next)
+                if (strcmp(k->string, "default") != 0)
+                    scn_error(s, k, true,
+                              "no request class \"%s\" (the workload sends one class, "
+                              "\"default\")",
+                              k->string);
             break;
+        }
         }
     }
     return scn_error_count(s) ? TS_ESCENARIO : 0;

@@ -28,6 +28,7 @@ const char *comp_type_name(enum comp_type t);
 struct comp_config {
     const char *name;
     enum comp_type type;
+    bool typed; /* its type is known (else `type` means nothing) */
     bool valid; /* its own keys read without error (references checked separately) */
     union {
         struct alb_config alb;

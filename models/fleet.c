@@ -3,8 +3,11 @@
  *
  * Rules:
  * - An instance takes a request into a free worker slot; with none free, into its backlog
- *   while the backlog has room; otherwise it answers 503 at once, as a server whose accept
- *   queue is full does (the ALB passes a target's 503 on: HTTPCode_Target_5XX, ALB-15).
+ *   while the backlog has room; otherwise its application sheds the request at once with
+ *   503 Service Unavailable (the foundation issue's rule). An ALB passes a target's own
+ *   answer on unchanged: such a 503 counts as a target 5XX, not an ELB error (ALB-15 lists
+ *   the errors the ALB makes itself). A server that refuses connections instead would show
+ *   as 502 through the ALB; that variant is not modelled.
  * - A request keeps its worker slot from acceptance until it replies (DESIGN.md). Its
  *   handler's `cpu` steps draw a demand (seconds of one vCPU) and queue first-come
  *   first-served for the instance's vCPUs; a freed vCPU goes to the longest waiter.
@@ -401,8 +404,10 @@ static void report_summary(struct sim *sim, void *ctx, double *row, int64_t span
     double a[5];
     areas(f, sim->now, a);
     double *c = row + f->c_sum;
+    if (span <= 0) /* stopped before the warm-up ended: nothing was measured */
+        return;
     double inst = a[0] - f->a_warm[0];
-    c[0] = span > 0 ? inst / (double)span : TS_NAN;
+    c[0] = inst / (double)span;
     c[1] = inst > 0 ? 100.0 * (a[1] - f->a_warm[1]) / (inst * f->cfg->vcpus) : TS_NAN;
 }
 

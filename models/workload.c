@@ -71,31 +71,23 @@ static bool read_points(struct scn_obj *o, struct rate_config *r, struct arena *
 static bool read_trace(struct scn_obj *o, struct rate_config *r, struct arena *a)
 {
     static const char *const ends[] = {"repeat", "hold", "zero", NULL};
-    const char *file = scn_str_req(o, "file");
+    char file[256];
+    char *path = scn_file(o, "file", file, sizeof file);
     const char *column = scn_str(o, "column", "rps");
     r->end = (enum trace_end)scn_enum(o, "end", ends, TRACE_REPEAT);
-    if (!file || !column)
-        return false;
-    char *path = scn_resolve(o->s, file);
-    if (!path) {
-        scn_error(o->s, scn_member(o, "file"), false, "file references are switched off here");
+    if (!path || !column) {
+        free(path);
         return false;
     }
     double *v;
     size_t n;
     char *why;
     bool ok = true;
-    if (csvr_column(path, column, &v, &n, &why) != 0) {
+    if (csvr_column(path, column, 0.0, &v, &n, &why) != 0) {
         scn_error(o->s, scn_member(o, "file"), false, "\"%s\": %s", file, why);
         free(why);
         ok = false;
     } else {
-        for (size_t i = 0; i < n && ok; i++)
-            if (v[i] < 0) {
-                scn_error(o->s, scn_member(o, "column"), false,
-                          "\"%s\" line %zu: rates must be >= 0, got %.10g", file, i + 2, v[i]);
-                ok = false;
-            }
         r->n = (uint32_t)n;
         r->v = arena_alloc(a, n * sizeof *r->v);
         memcpy(r->v, v, n * sizeof *v);
@@ -253,7 +245,7 @@ struct workload {
     uint64_t in_flight, peak_in_flight;
 
     /* this interval */
-    uint64_t iv_offered, iv_ok, iv_err;
+    uint64_t iv_offered, iv_ok, iv_err[NSTATUS];
     struct welford iv_lat;
     struct hist iv_hist;
     /* after warm-up */
@@ -313,7 +305,7 @@ static void client_resume(struct sim *sim, struct component *self, struct reques
             hist_add_at(&w->hist, b, lat);
         }
     } else {
-        w->iv_err++;
+        w->iv_err[status_index(r->status)]++;
         if (r->counted)
             w->err[status_index(r->status)]++;
     }
@@ -401,14 +393,20 @@ static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
     struct workload *w = ctx;
     double sec = sim_s(span);
     double *c = row + w->c_ts;
+    uint64_t errors = 0;
+    for (int i = 0; i < NSTATUS; i++)
+        errors += w->iv_err[i];
     c[0] = (double)w->iv_offered / sec;
     c[1] = (double)w->iv_ok / sec;
-    c[2] = (double)w->iv_err / sec;
-    c[3] = ms(welford_mean(&w->iv_lat));
-    c[4] = ms(hist_quantile(&w->iv_hist, 0.50));
-    c[5] = ms(hist_quantile(&w->iv_hist, 0.99));
-    c[6] = (double)w->in_flight;
-    w->iv_offered = w->iv_ok = w->iv_err = 0;
+    c[2] = (double)errors / sec;
+    for (int i = 0; i < NSTATUS; i++)
+        c[3 + i] = (double)w->iv_err[i] / sec;
+    c[6] = ms(welford_mean(&w->iv_lat));
+    c[7] = ms(hist_quantile(&w->iv_hist, 0.50));
+    c[8] = ms(hist_quantile(&w->iv_hist, 0.99));
+    c[9] = (double)w->in_flight;
+    w->iv_offered = w->iv_ok = 0;
+    memset(w->iv_err, 0, sizeof w->iv_err);
     w->iv_lat = (struct welford)WELFORD_INIT;
     hist_reset(&w->iv_hist);
 }
@@ -458,6 +456,8 @@ void workload_start(struct sim *sim, struct workload *w)
     w->c_ts = sim_column(&sim->ts, 3, "offered_rps");
     sim_column(&sim->ts, 3, "ok_rps");
     sim_column(&sim->ts, 3, "error_rps");
+    for (int i = 0; i < NSTATUS; i++)
+        sim_column(&sim->ts, 3, "%s_rps", status_col[i]);
     sim_column(&sim->ts, 3, "latency_mean_ms");
     sim_column(&sim->ts, 3, "latency_p50_ms");
     sim_column(&sim->ts, 3, "latency_p99_ms");

@@ -14,9 +14,12 @@
 
 struct reader {
     const char *column;
+    double min;
     long want;         /* index of the column, -1 until the header is read */
     long field;        /* index of the current field in its row */
-    size_t row;        /* 1-based line of the current row */
+    size_t line;       /* 1-based line of the current row: newlines counted, blank or not */
+    int header_done;   /* the header row has been read */
+    size_t quoted_nl;  /* newlines inside quoted fields of the current row */
     char *header_list; /* the header's names, for "no column" messages */
     size_t header_len;
     double *v;
@@ -41,10 +44,12 @@ static void on_field(void *data, size_t len, void *ctx)
 {
     struct reader *r = ctx;
     char buf[128];
+    for (size_t i = 0; i < len; i++)
+        r->quoted_nl += ((const char *)data)[i] == '\n';
     size_t k = len < sizeof buf - 1 ? len : sizeof buf - 1;
     memcpy(buf, data ? data : "", k);
     buf[k] = '\0';
-    if (r->row == 1) {
+    if (!r->header_done) {
         if (r->want < 0 && strcmp(buf, r->column) == 0)
             r->want = r->field;
         size_t add = k + 2;
@@ -58,8 +63,13 @@ static void on_field(void *data, size_t len, void *ctx)
         while (*end == ' ')
             end++;
         if (k == 0 || *end != '\0' || errno == ERANGE || !isfinite(x)) {
-            set_why(r, "line %zu: \"%s\" in column \"%s\" is not a number", r->row, buf,
+            set_why(r, "line %zu: \"%s\" in column \"%s\" is not a number", r->line, buf,
                     r->column);
+            return;
+        }
+        if (x < r->min) {
+            set_why(r, "line %zu: %s in column \"%s\" is below the minimum %g", r->line, buf,
+                    r->column, r->min);
             return;
         }
         if (r->n == r->cap) {
@@ -71,20 +81,31 @@ static void on_field(void *data, size_t len, void *ctx)
     r->field++;
 }
 
+/* The end of a row, or (CSV_REPALL_NL) a newline outside any row: c is the character that
+ * ended it, -1 at the end of the file. A CRLF ends the row at CR and reports the LF as an
+ * empty row, so counting '\n' alone counts lines. */
 static void on_row(int c, void *ctx)
 {
-    (void)c;
     struct reader *r = ctx;
-    if (r->row == 1 && r->want < 0)
-        set_why(r, "no column \"%s\" (columns: %s)", r->column,
-                r->header_list ? r->header_list : "none");
-    else if (r->row > 1 && r->field <= r->want)
-        set_why(r, "line %zu: no value in column \"%s\"", r->row, r->column);
-    r->row++;
+    if (r->field > 0) {
+        if (!r->header_done) {
+            r->header_done = 1;
+            if (r->want < 0)
+                set_why(r, "no column \"%s\" (columns: %s)", r->column,
+                        r->header_list ? r->header_list : "none");
+        } else if (r->field <= r->want) {
+            set_why(r, "line %zu: no value in column \"%s\"", r->line, r->column);
+        }
+    }
+    if (c == '\n')
+        r->line++;
+    r->line += r->quoted_nl;
+    r->quoted_nl = 0;
     r->field = 0;
 }
 
-int csvr_column(const char *path, const char *column, double **values, size_t *n, char **why)
+int csvr_column(const char *path, const char *column, double min, double **values, size_t *n,
+                char **why)
 {
     *values = NULL;
     *n = 0;
@@ -101,14 +122,14 @@ int csvr_column(const char *path, const char *column, double **values, size_t *n
         return TS_EIO;
     }
     struct csv_parser p;
-    if (csv_init(&p, CSV_APPEND_NULL) != 0)
+    if (csv_init(&p, CSV_APPEND_NULL | CSV_REPALL_NL) != 0)
         ts_out_of_memory();
-    struct reader r = {.column = column, .want = -1, .row = 1};
+    struct reader r = {.column = column, .min = min, .want = -1, .line = 1};
     char buf[65536];
     size_t got;
     while (!r.why && (got = fread(buf, 1, sizeof buf, f)) > 0) {
         if (csv_parse(&p, buf, got, on_field, on_row, &r) != got)
-            set_why(&r, "line %zu: malformed CSV (%s)", r.row, csv_strerror(csv_error(&p)));
+            set_why(&r, "line %zu: malformed CSV (%s)", r.line, csv_strerror(csv_error(&p)));
     }
     int io_err = ferror(f);
     fclose(f);
@@ -118,7 +139,7 @@ int csvr_column(const char *path, const char *column, double **values, size_t *n
     free(r.header_list);
     if (!r.why && io_err)
         set_why(&r, "cannot read it: input/output error");
-    if (!r.why && r.row <= 1)
+    if (!r.why && !r.header_done)
         set_why(&r, "the file is empty: expected a header row naming the columns");
     if (!r.why && r.n == 0)
         set_why(&r, "column \"%s\" has no values", column);

@@ -342,34 +342,22 @@ static bool parse_object(struct scn_obj *o, struct dist *d, struct arena *a)
         break;
     case DIST_EMPIRICAL:
         if (has(o, "file") || has(o, "column")) {
-            const char *file = scn_str_req(o, "file");
+            char file[256];
+            char *path = scn_file(o, "file", file, sizeof file);
             const char *column = scn_str_req(o, "column");
-            if (!file || !column) {
-                ok = false;
-                break;
-            }
-            char *path = scn_resolve(o->s, file);
-            if (!path) {
-                scn_error(o->s, scn_member(o, "file"), false,
-                          "file references are switched off here");
+            if (!path || !column) {
+                free(path);
                 ok = false;
                 break;
             }
             double *vals;
             size_t n;
             char *why;
-            if (csvr_column(path, column, &vals, &n, &why) != 0) {
+            if (csvr_column(path, column, 0.0, &vals, &n, &why) != 0) {
                 scn_error(o->s, scn_member(o, "file"), false, "\"%s\": %s", file, why);
                 free(why);
                 ok = false;
             } else {
-                for (size_t i = 0; i < n && ok; i++)
-                    if (vals[i] < 0) {
-                        scn_error(o->s, scn_member(o, "column"), false,
-                                  "\"%s\" row %zu: values must be >= 0, got %.10g", file, i + 2,
-                                  vals[i]);
-                        ok = false;
-                    }
                 d->n = (uint32_t)n;
                 d->v = arena_alloc(a, n * sizeof *d->v);
                 memcpy(d->v, vals, n * sizeof *vals);

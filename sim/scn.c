@@ -874,10 +874,39 @@ char *scn_resolve(const struct scn *s, const char *rel)
 
 char *scn_print(const struct scn *s)
 {
-    char *text = s->root ? cJSON_Print(s->root) : NULL;
-    if (s->root && !text)
+    if (!s->root)
+        return NULL;
+    char *text = cJSON_Print(s->root);
+    if (!text)
         ts_out_of_memory();
-    return text;
+    size_t n = strlen(text);
+    char *out = ts_malloc(n + 2); /* a text file ends in a newline */
+    memcpy(out, text, n);
+    out[n] = '\n';
+    out[n + 1] = '\0';
+    cJSON_free(text);
+    return out;
+}
+
+char *scn_file(struct scn_obj *o, const char *key, char *given, size_t given_size)
+{
+    const char *rel = scn_str_req(o, key);
+    snprintf(given, given_size, "%s", rel ? rel : "");
+    if (!rel)
+        return NULL;
+    cJSON *node = scn_member(o, key);
+    char *path = scn_resolve(o->s, rel);
+    if (!path) {
+        scn_error(o->s, node, false, "file references are switched off here");
+        return NULL;
+    }
+    char *abs = realpath(path, NULL);
+    if (abs) {
+        if (!cJSON_SetValuestring(node, abs))
+            ts_out_of_memory();
+        free(abs);
+    }
+    return path;
 }
 
 /* --- --set ------------------------------------------------------------------------------- */
@@ -1070,7 +1099,10 @@ void scn_close(struct scn_obj *o)
 
 static void fmt_num(char *buf, size_t n, double x)
 {
-    snprintf(buf, n, "%.10g", x);
+    if (x == floor(x) && fabs(x) < 1e17)
+        snprintf(buf, n, "%.0f", x); /* integers exactly: 9007199254740991, not 9.007e+15 */
+    else
+        snprintf(buf, n, "%.10g", x);
 }
 
 bool scn_check_bound(struct scn *s, const cJSON *v, double x, struct scn_bound b)
@@ -1137,6 +1169,10 @@ int64_t scn_ns(double seconds)
     return (int64_t)llround(ns);
 }
 
+/* The longest duration a scenario may give, in seconds: 1e9 s, about 31.7 years (so that
+ * the run's clock, in int64 nanoseconds, can never overflow). */
+#define MAX_DURATION_S 1e9
+
 bool scn_parse_duration(const char *text, double *seconds)
 {
     static const struct {
@@ -1185,6 +1221,10 @@ bool scn_as_dur(struct scn *s, const cJSON *v, struct scn_bound b, int64_t *out)
     }
     if (!scn_check_bound(s, v, sec, b))
         return false;
+    if (sec > MAX_DURATION_S) {
+        scn_error(s, v, false, "must be at most 1e9 s (about 31 years), got %.10g s", sec);
+        return false;
+    }
     *out = scn_ns(sec);
     return true;
 }

@@ -130,6 +130,13 @@ cJSON *scn_member(struct scn_obj *o, const char *key);
 /* The same, reporting a missing key. */
 cJSON *scn_member_req(struct scn_obj *o, const char *key);
 
+/* Read member `key` (required) as a file reference: a path relative to the scenario's
+ * folder, or absolute. Returns the path to open (free() it), or NULL with the error
+ * recorded. The name as written is copied into `given` for messages. When the file exists
+ * its absolute path replaces the value in the tree, so that the scenario as run (scn_print)
+ * finds it from any folder. */
+char *scn_file(struct scn_obj *o, const char *key, char *given, size_t given_size);
+
 /* Add `v` (a new tree the caller built) as member `key`, as a filled-in default. */
 void scn_add_default(struct scn_obj *o, const char *key, cJSON *v);
 

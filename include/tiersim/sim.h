@@ -22,10 +22,19 @@
 
 #define SIM_NS_PER_S INT64_C(1000000000)
 
-/* Nanoseconds from seconds and back. */
+/* The longest delay or duration anything may have: 1e18 ns, about 31.7 years. Scenario
+ * durations are checked against it; a longer delay drawn from a distribution (a heavy tail)
+ * is cut to it. Twice it still fits the clock, so now + delay never overflows. */
+#define SIM_TIME_MAX INT64_C(1000000000000000000)
+
+/* Nanoseconds from a delay in seconds: rounded, and kept in [0, SIM_TIME_MAX]. */
 static inline int64_t sim_ns(double seconds)
 {
-    return (int64_t)(seconds * 1e9 + (seconds >= 0 ? 0.5 : -0.5));
+    if (!(seconds > 0))
+        return 0;
+    if (!(seconds < 1e9))
+        return SIM_TIME_MAX;
+    return (int64_t)(seconds * 1e9 + 0.5);
 }
 static inline double sim_s(int64_t ns)
 {

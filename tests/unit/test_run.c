@@ -4,6 +4,8 @@
  * requests in flight. */
 #include "check.h"
 
+#include "tiersim/scn.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -113,7 +115,7 @@ static void test_common_random_numbers(void)
     CHECK_EQ_INT(run_to("run_crn2", changed, NULL), 0);
     char *a = slurp("run_crn1", "timeseries.csv"), *b = slurp("run_crn2", "timeseries.csv");
     char *oa = column(a, 1), *ob = column(b, 1); /* offered_rps */
-    char *la = column(a, 4), *lb = column(b, 4); /* latency_mean_ms */
+    char *la = column(a, 7), *lb = column(b, 7); /* latency_mean_ms */
     CHECK(strlen(oa) > 100 && strcmp(oa, ob) == 0, "offered load identical in every interval");
     CHECK(strcmp(la, lb) != 0, "but the latencies differ");
     free(a);
@@ -146,8 +148,56 @@ static void test_interrupted(void)
     free(sum);
 }
 
+/* A trace given relative to the scenario's folder: scenario.json records it so that the
+ * scenario as run runs again from its output folder, with the same result. */
+static void test_trace_round_trip(void)
+{
+    mkdir("trace_dir", 0777);
+    FILE *f = fopen("trace_dir/rates.csv", "w");
+    fputs("second,rps\n", f);
+    for (int i = 0; i < 120; i++)
+        fprintf(f, "%d,%d\n", i, i < 60 ? 20 : 80);
+    fclose(f);
+    f = fopen("trace_dir/s.json", "w");
+    fputs("{ \"name\": \"tr\", \"duration\": \"10m\", \"workload\": { \"entry\": \"lb\","
+          "  \"rate\": { \"shape\": \"trace\", \"file\": \"rates.csv\" } },"
+          "  \"components\": { \"lb\": { \"type\": \"alb\", \"targets\": \"app\" },"
+          "    \"app\": { \"type\": \"fleet\", \"instance\": { \"vcpus\": 4 },"
+          "      \"asg\": { \"min_size\": 1, \"max_size\": 1 },"
+          "      \"handlers\": { \"default\": [ { \"cpu\": 0.01 } ] } } } }\n",
+          f);
+    fclose(f);
+    const char *const first[] = {"trace_dir/s.json", "trace_out1"};
+    const char *const again[] = {"trace_out1/scenario.json", "trace_out2"};
+    const char *const *runs[] = {first, again};
+    for (int i = 0; i < 2; i++) {
+        struct scn *s = scn_new();
+        struct world_config wc;
+        CHECK_EQ_INT(scn_load_file(s, runs[i][0]), 0);
+        CHECK_EQ_INT(world_config_read(s, &wc), 0);
+        char *text = scn_print(s);
+        struct run_opts o = {.out_dir = runs[i][1], .scenario = text, .run = 1};
+        struct run_result res;
+        CHECK_EQ_INT(run_scenario(&wc, &o, &res), 0);
+        run_result_release(&res);
+        free(text);
+        world_config_release(&wc);
+        scn_free(s);
+    }
+    char *a = slurp("trace_out1", "summary.csv"), *b = slurp("trace_out2", "summary.csv");
+    CHECK(a && b && strcmp(a, b) == 0, "the scenario as run gives the same run");
+    char *sc = slurp("trace_out1", "scenario.json");
+    CHECK(sc && strstr(sc, "/trace_dir/rates.csv\"") && sc[0] == '{' &&
+              sc[strlen(sc) - 1] == '\n',
+          "an absolute trace path and a final newline: %s", sc ? sc : "");
+    free(a);
+    free(b);
+    free(sc);
+}
+
 int main(void)
 {
+    test_trace_round_trip();
     test_determinism();
     test_common_random_numbers();
     test_interrupted();

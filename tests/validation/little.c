@@ -47,7 +47,7 @@ static double *column(const char *name, size_t *n)
 {
     double *v = NULL;
     char *why = NULL;
-    if (csvr_column(OUT_DIR "/timeseries.csv", name, &v, n, &why) != 0) {
+    if (csvr_column(OUT_DIR "/timeseries.csv", name, -HUGE_VAL, &v, n, &why) != 0) {
         CHECK(false, "timeseries.csv: %s", why);
         free(why);
         return NULL;
