@@ -100,10 +100,11 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
     if (!good_name(c->name))
         scn_error(s, j, true,
                   "bad component name: use a letter, then letters, digits, '_' or '-' (at most "
-                  "40)");
+                  "40 characters)");
     struct scn_obj o;
     if (!scn_open(s, j, &o))
         return;
+    unsigned before = scn_error_count(s);
     int t = scn_enum_req(&o, "type", type_names);
     if (t < 0) {
         /* without a type the other keys cannot be judged: report only the type */
@@ -116,13 +117,14 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
     c->typed = true;
     switch (c->type) {
     case COMP_ALB:
-        c->valid = alb_config_from_json(&o, &c->u.alb, a);
+        alb_config_from_json(&o, &c->u.alb, a);
         break;
     case COMP_FLEET:
-        c->valid = fleet_config_from_json(&o, &c->u.fleet, a);
+        fleet_config_from_json(&o, &c->u.fleet, a);
         break;
     }
-    scn_close(&o);
+    scn_close(&o); /* unknown and missing keys are reported here */
+    c->valid = scn_error_count(s) == before;
 }
 
 int world_config_read(struct scn *s, struct world_config *wc)
@@ -149,15 +151,25 @@ int world_config_read(struct scn *s, struct world_config *wc)
                   "output folder)");
     wc->seed = (uint64_t)scn_int(&top, "seed", 1, 0, INT64_C(9007199254740991));
     bool have_duration = scn_dur_req(&top, "duration", SCN_POS, &wc->duration);
+    bool interval_given = scn_member(&top, "interval") != NULL;
     wc->warmup = scn_dur(&top, "warmup", 0, SCN_NONNEG);
     /* at least 1 ms: t_s is written with millisecond precision */
     wc->interval = scn_dur(&top, "interval", 60, SCN_GE(0.001));
     if (have_duration && wc->warmup >= wc->duration)
         scn_error(s, scn_member(&top, "warmup"), false,
-                  "must be shorter than the duration (%.10g s)", sim_s(wc->duration));
-    if (have_duration && wc->interval > wc->duration)
-        scn_error(s, scn_member(&top, "interval"), false,
-                  "must not be longer than the duration (%.10g s)", sim_s(wc->duration));
+                  "must be shorter than the duration (%.10g s), got %.10g s",
+                  sim_s(wc->duration), sim_s(wc->warmup));
+    if (have_duration && wc->interval > wc->duration) {
+        if (interval_given)
+            scn_error(s, scn_member(&top, "interval"), false,
+                      "must not be longer than the duration (%.10g s), got %.10g s",
+                      sim_s(wc->duration), sim_s(wc->interval));
+        else
+            scn_error(s, scn_member(&top, "duration"), false,
+                      "%.10g s is shorter than the default interval (60 s): set \"interval\" "
+                      "to at most the duration",
+                      sim_s(wc->duration));
+    }
     read_azs(&top, wc);
 
     /* components first, so references from the workload can be checked against them */
@@ -186,25 +198,32 @@ int world_config_read(struct scn *s, struct world_config *wc)
     }
     scn_close(&top);
 
-    /* references between components */
-    check_ref(s, wc, wc->workload.entry, wc->workload.entry_at, COMP_ALB, ".workload.entry");
+    /* References between components. Without a usable set of components every reference
+     * would dangle: the missing or empty .components is the one mistake to report. */
+    if (wc->ncomps == 0)
+        return TS_ESCENARIO;
+    check_ref(s, wc, wc->workload.entry, wc->workload.entry_at, COMP_ALB,
+              "the workload's entry");
     for (uint32_t i = 0; i < wc->ncomps; i++) {
         struct comp_config *c = &wc->comps[i];
-        if (!c->valid)
+        if (!c->typed)
             continue;
         switch (c->type) {
         case COMP_ALB:
-            check_ref(s, wc, c->u.alb.targets, c->u.alb.targets_at, COMP_FLEET, "targets");
+            check_ref(s, wc, c->u.alb.targets, c->u.alb.targets_at, COMP_FLEET,
+                      "an alb's targets");
             break;
         case COMP_FLEET: {
             /* one request class for now, "default": a handler must serve it, and a handler
              * for any other class would never run */
             cJSON *h = cJSON_GetObjectItemCaseSensitive(
                 cJSON_GetObjectItemCaseSensitive(comps, c->name), "handlers");
+            if (!cJSON_IsObject(h))
+                break; /* missing or of the wrong type: reported already */
             if (!fleet_program(&c->u.fleet, "default"))
                 scn_error(s, h, false,
                           "missing the handler \"default\" (the steps run for each request)");
-            for (cJSON *k = h ? h->child : NULL; k; k = k->next)
+            for (cJSON *k = h->child; k; k = k->next)
                 if (strcmp(k->string, "default") != 0)
                     scn_error(s, k, true,
                               "no request class \"%s\" (the workload sends one class, "

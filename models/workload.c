@@ -58,7 +58,8 @@ static bool read_points(struct scn_obj *o, struct rate_config *r, struct arena *
             bool vi = scn_as_num(o->s, v, SCN_NONNEG, &r->v[i]);
             if (ti && i > 0 && r->t[i] <= r->t[i - 1]) {
                 scn_error(o->s, t, false,
-                          "times must increase: this point is not after the one before it");
+                          "must be after the previous point's time (%.10g s), got %.10g s",
+                          sim_s(r->t[i - 1]), sim_s(r->t[i]));
                 ti = false;
             }
             ok = ok && ti && vi;
@@ -83,8 +84,10 @@ static bool read_trace(struct scn_obj *o, struct rate_config *r, struct arena *a
     size_t n;
     char *why;
     bool ok = true;
-    if (csvr_column(path, column, 0.0, &v, &n, &why) != 0) {
-        scn_error(o->s, scn_member(o, "file"), false, "\"%s\": %s", file, why);
+    int rc = csvr_column(path, column, 0.0, &v, &n, &why);
+    if (rc != 0) {
+        scn_error(o->s, scn_member(o, rc == TS_ENOTFOUND ? "column" : "file"), false,
+                  "\"%s\": %s", file, why);
         free(why);
         ok = false;
     } else {

@@ -68,8 +68,8 @@ static void on_field(void *data, size_t len, void *ctx)
             return;
         }
         if (x < r->min) {
-            set_why(r, "line %zu: %s in column \"%s\" is below the minimum %g", r->line, buf,
-                    r->column, r->min);
+            set_why(r, "line %zu: column \"%s\" must be >= %g, got %s", r->line, r->column,
+                    r->min, buf);
             return;
         }
         if (r->n == r->cap) {
@@ -113,9 +113,9 @@ int csvr_column(const char *path, const char *column, double min, double **value
     FILE *f = fopen(path, "rb");
     struct stat st;
     if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        char buf[256];
+        char buf[256], err[128];
         snprintf(buf, sizeof buf, "cannot read it: %s",
-                 f ? "not a regular file" : strerror(errno));
+                 f ? "not a regular file" : ts_syserr(errno, err, sizeof err));
         *why = ts_strdup(buf);
         if (f)
             fclose(f);
@@ -146,7 +146,7 @@ int csvr_column(const char *path, const char *column, double min, double **value
     if (r.why) {
         free(r.v);
         *why = r.why;
-        return TS_EINVAL;
+        return r.header_done && r.want < 0 ? TS_ENOTFOUND : TS_EINVAL;
     }
     *values = r.v;
     *n = r.n;

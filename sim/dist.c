@@ -248,8 +248,8 @@ static bool parse_object(struct scn_obj *o, struct dist *d, struct arena *a)
         ok = param(o, "min", true, SCN_NONNEG, &d->a);
         ok = param(o, "max", true, SCN_NONNEG, &d->b) && ok;
         if (ok && d->b < d->a) {
-            scn_error(o->s, scn_member(o, "max"), false, "must be >= min (%.10g), got %.10g",
-                      d->a, d->b);
+            scn_error(o->s, scn_member(o, "max"), false,
+                      "must be >= min (%.10g s), got %.10g s", d->a, d->b);
             ok = false;
         }
         break;
@@ -353,8 +353,10 @@ static bool parse_object(struct scn_obj *o, struct dist *d, struct arena *a)
             double *vals;
             size_t n;
             char *why;
-            if (csvr_column(path, column, 0.0, &vals, &n, &why) != 0) {
-                scn_error(o->s, scn_member(o, "file"), false, "\"%s\": %s", file, why);
+            int rc = csvr_column(path, column, 0.0, &vals, &n, &why);
+            if (rc != 0) {
+                scn_error(o->s, scn_member(o, rc == TS_ENOTFOUND ? "column" : "file"), false,
+                          "\"%s\": %s", file, why);
                 free(why);
                 ok = false;
             } else {

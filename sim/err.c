@@ -20,6 +20,14 @@ const char *ts_strerror(int code)
     }
 }
 
+const char *ts_syserr(int errnum, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", strerror(errnum));
+    if (size > 0 && buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a'); /* but not an acronym */
+    return buf;
+}
+
 void ts_assert_fail(const char *expr, const char *file, int line)
 {
     fprintf(stderr, "tiersim: internal error at %s:%d: assertion '%s' failed\n", file, line,

@@ -47,6 +47,7 @@ struct scn {
     struct err *errs;
     uint32_t nerrs, errs_cap;
     bool no_files; /* scn_allow_files(s, false) */
+    size_t bom;    /* bytes of a UTF-8 byte-order mark at the start (0 or 3), not a column */
 };
 
 /* --- the place index ------------------------------------------------------------------- */
@@ -139,7 +140,8 @@ static void line_col(const struct scn *s, size_t off, uint32_t *line, uint32_t *
             hi = mid;
     }
     uint32_t c = 1;
-    for (size_t i = s->lines[lo]; i < off && i < s->len; i++)
+    size_t from = lo == 0 && s->bom <= off ? s->bom : s->lines[lo];
+    for (size_t i = from; i < off && i < s->len; i++)
         if (((unsigned char)s->text[i] & 0xc0u) != 0x80u)
             c++;
     *line = lo + 1u;
@@ -292,8 +294,13 @@ const char *scn_describe(const cJSON *v, char *buf, size_t size)
         snprintf(buf, size, "%.10g", v->valuedouble);
     else if (cJSON_IsObject(v))
         snprintf(buf, size, "an object");
-    else if (cJSON_IsArray(v))
-        snprintf(buf, size, "an array");
+    else if (cJSON_IsArray(v)) {
+        int n = cJSON_GetArraySize(v);
+        if (n == 0)
+            snprintf(buf, size, "an empty array");
+        else
+            snprintf(buf, size, "an array of %d element%s", n, n == 1 ? "" : "s");
+    }
     else if (cJSON_IsTrue(v))
         snprintf(buf, size, "true");
     else if (cJSON_IsFalse(v))
@@ -384,8 +391,10 @@ static bool blank_comments(struct scn *s)
     char *t = s->text;
     size_t n = s->len;
     if (n >= 3 && (unsigned char)t[0] == 0xef && (unsigned char)t[1] == 0xbb &&
-        (unsigned char)t[2] == 0xbf)
+        (unsigned char)t[2] == 0xbf) {
         t[0] = t[1] = t[2] = ' ';
+        s->bom = 3;
+    }
     bool in_str = false;
     for (size_t i = 0; i < n; i++) {
         char c = t[i];
@@ -481,10 +490,13 @@ static void check_duplicates(struct scn *s, struct keyref *keys, size_t n)
                 first--;
             uint32_t line, col;
             line_col(s, keys[first].off, &line, &col);
-            scn_error(s, keys[i].node, true, "duplicate key (first given at line %u)", line);
+            scn_error(s, keys[i].node, true, "duplicate key (first given at line %u, column %u)",
+                      line, col);
         }
     }
 }
+
+static size_t scan_number(const char *t, size_t n, size_t p);
 
 /* Walk valid JSON text from p in step with `node`, recording places. Returns the offset
  * after the value. Stops quietly if text and tree ever disagree. */
@@ -541,7 +553,13 @@ static size_t walk(struct scn *s, cJSON *node, const cJSON *parent, size_t p, si
     }
     if (c == '"')
         return skip_string(s, p);
-    return skip_scalar(s, p);
+    size_t end = skip_scalar(s, p);
+    if (cJSON_IsNumber(node) && scan_number(s->text, s->len, p) != end)
+        scn_error(s, node, false,
+                  "invalid JSON: %.*s is not a JSON number (no leading zeros, and digits after "
+                  "a decimal point)",
+                  (int)(end - p < 32 ? end - p : 32), s->text + p);
+    return end;
 }
 
 /* --- syntax errors ----------------------------------------------------------------------
@@ -614,6 +632,10 @@ static bool diagnose(struct scn *s, size_t *at, char **msg)
             if (depth > 0) {
                 uint32_t line, col;
                 line_col(s, stack[depth - 1].off, &line, &col);
+                if (e == E_VALUE)
+                    FOUND(n, "invalid JSON: the file ends where a value should be, and the '%c' "
+                             "at line %u, column %u is never closed",
+                          stack[depth - 1].c, line, col);
                 FOUND(n, "invalid JSON: the file ends before the '%c' at line %u, column %u is "
                          "closed",
                       stack[depth - 1].c, line, col);
@@ -654,7 +676,8 @@ static bool diagnose(struct scn *s, size_t *at, char **msg)
                 continue;
             }
             if (value_start)
-                FOUND(p, "invalid JSON: missing ',' before this value");
+                FOUND(p, "invalid JSON: missing ',' before this %s",
+                      stack[depth - 1].c == '{' ? "member" : "value");
             FOUND(p, "invalid JSON: unexpected '%c' (expected ',' or '%c')", c,
                   stack[depth - 1].c == '{' ? '}' : ']');
         case E_KEY_OR_CLOSE:
@@ -823,7 +846,9 @@ int scn_load_file(struct scn *s, const char *path)
         int e = errno;
         free(s->name);
         s->name = ts_strdup(path);
-        add_error(s, ORIGIN_FILE, 0, 0, format("cannot read the file: %s", strerror(e)));
+        char err[128];
+        add_error(s, ORIGIN_FILE, 0, 0,
+                  format("cannot read the file: %s", ts_syserr(e, err, sizeof err)));
         if (f)
             fclose(f);
         free(buf);
@@ -936,6 +961,12 @@ int scn_set(struct scn *s, const char *assignment)
     char *path = ts_malloc((size_t)(eq - assignment) + 1);
     memcpy(path, assignment, (size_t)(eq - assignment));
     path[eq - assignment] = '\0';
+    size_t plen = strlen(path);
+    if (path[0] == '.' || path[plen - 1] == '.' || strstr(path, "..")) {
+        add_error(s, origin, 0, 0, format("empty name in PATH \"%s\"", path));
+        free(path);
+        return TS_EINVAL;
+    }
     const char *vtext = eq + 1;
 
     cJSON *value = cJSON_ParseWithOpts(vtext, NULL, true);
@@ -1042,8 +1073,8 @@ cJSON *scn_member(struct scn_obj *o, const char *key)
 cJSON *scn_member_req(struct scn_obj *o, const char *key)
 {
     cJSON *v = scn_member(o, key);
-    if (!v && o->j)
-        scn_error(o->s, o->j, false, "missing required key \"%s\"", key);
+    if (!v && o->j && o->nmissing < SCN_MAX_KEYS)
+        o->missing[o->nmissing++] = key;
     return v;
 }
 
@@ -1078,6 +1109,10 @@ void scn_close(struct scn_obj *o)
         const char *near = scn_nearest(c->string, o->known, o->nknown);
         if (near) {
             scn_error(o->s, c, true, "unknown key (did you mean \"%s\"?)", near);
+            /* the suggestion accounts for a missing required key of that name */
+            for (unsigned i = 0; i < o->nmissing; i++)
+                if (o->missing[i] && strcmp(o->missing[i], near) == 0)
+                    o->missing[i] = NULL;
         } else {
             char list[768];
             size_t n = 0;
@@ -1093,6 +1128,10 @@ void scn_close(struct scn_obj *o)
                 scn_error(o->s, c, true, "unknown key (this object takes no keys)");
         }
     }
+    for (unsigned i = 0; i < o->nmissing; i++)
+        if (o->missing[i])
+            scn_error(o->s, o->j, false, "missing required key \"%s\"", o->missing[i]);
+    o->nmissing = 0;
 }
 
 /* --- values ------------------------------------------------------------------------------ */
@@ -1181,6 +1220,11 @@ bool scn_parse_duration(const char *text, double *seconds)
     } units[] = {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0},
                  {"m", 60.0},  {"h", 3600.0}, {"d", 86400.0}};
     const char *p = text;
+    double sign = 1.0;
+    if (*p == '-') { /* "-5s" is a duration; its bounds will refuse it, with its value */
+        sign = -1.0;
+        p++;
+    }
     if (!isdigit((unsigned char)*p) && *p != '.')
         return false;
     char *end;
@@ -1193,12 +1237,12 @@ bool scn_parse_duration(const char *text, double *seconds)
         if (!isdigit((unsigned char)*q) && *q != '.')
             return false;
     if (*end == '\0') {
-        *seconds = x;
+        *seconds = sign * x;
         return true;
     }
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (strcmp(end, units[i].unit) == 0) {
-            *seconds = x * units[i].scale;
+            *seconds = sign * x * units[i].scale;
             return true;
         }
     return false;

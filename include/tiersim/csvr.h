@@ -8,10 +8,10 @@
 /* Read column `column` of the regular CSV file at `path` (the first non-blank line is the
  * header) and check every value is >= `min` (-HUGE_VAL for no check). Blank lines are
  * skipped. On success returns 0 with *values (malloc'ed; free() it) and *n >= 1. On failure
- * returns TS_EIO or TS_EINVAL and *why (malloc'ed) says what is wrong, without the path,
- * naming the file's line: 'cannot read it: No such file or directory', 'no column "rps"
- * (columns: t, rate)', 'line 5: "abc" in column "rps" is not a number', 'line 7: -3 in
- * column "rps" is below the minimum 0'. */
+ * returns TS_EIO (unreadable), TS_ENOTFOUND (no such column) or TS_EINVAL (bad content) and
+ * *why (malloc'ed) says what is wrong, without the path, naming the file's line: 'cannot
+ * read it: no such file or directory', 'no column "rps" (columns: t, rate)', 'line 5: "abc"
+ * in column "rps" is not a number', 'line 7: column "rps" must be >= 0, got -3'. */
 int csvr_column(const char *path, const char *column, double min, double **values, size_t *n,
                 char **why);
 

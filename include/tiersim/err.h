@@ -24,7 +24,8 @@
     XX(ESCENARIO, -5, "invalid scenario")                                                      \
     XX(EINTR, -6, "interrupted")                                                               \
     XX(ELIMIT, -7, "a built-in limit was reached")                                             \
-    XX(EGSL, -8, "a numerical routine failed")
+    XX(EGSL, -8, "a numerical routine failed")                                                 \
+    XX(ENOTFOUND, -9, "not found")
 
 enum ts_errno {
     TS_OK = 0,
@@ -35,6 +36,10 @@ enum ts_errno {
 
 /* The text of a code returned by any tiersim function; never NULL ("unknown error"). */
 const char *ts_strerror(int code);
+
+/* strerror(errnum) with its first letter in lower case, as tiersim's messages are
+ * ("no such file or directory"), copied into buf. */
+const char *ts_syserr(int errnum, char *buf, size_t size);
 
 /* A check that stays on in every build: a programmer's mistake, never a user's. On failure
  * prints the file, line and expression to stderr and aborts. */

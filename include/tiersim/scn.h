@@ -111,6 +111,8 @@ struct scn_obj {
     cJSON *j; /* the object, or NULL when absent or not an object (already reported) */
     const char *known[SCN_MAX_KEYS];
     unsigned nknown;
+    const char *missing[SCN_MAX_KEYS]; /* required keys found absent, reported at close */
+    unsigned nmissing;
 };
 
 /* Begin reading `j` as an object. A non-object is reported ("expected an object") and
@@ -121,13 +123,15 @@ bool scn_open(struct scn *s, cJSON *j, struct scn_obj *o);
  * `required`, else created empty (so defaults fill it). */
 bool scn_open_member(struct scn_obj *parent, const char *key, bool required, struct scn_obj *o);
 
-/* End reading: every member not asked for by a getter is an unknown key. */
+/* End reading: every member not asked for by a getter is an unknown key, and every
+ * required key asked for is reported missing, except one that an unknown key's suggestion
+ * names: a misspelt required key is one mistake, reported once ("did you mean"). */
 void scn_close(struct scn_obj *o);
 
 /* Mark `key` known and return its value, or NULL when absent. */
 cJSON *scn_member(struct scn_obj *o, const char *key);
 
-/* The same, reporting a missing key. */
+/* The same, reporting a missing key (at scn_close). */
 cJSON *scn_member_req(struct scn_obj *o, const char *key);
 
 /* Read member `key` (required) as a file reference: a path relative to the scenario's

@@ -31,7 +31,7 @@ static void test_values(void)
     double *v;
     size_t n;
     char *why;
-    CHECK_EQ_INT(csvr_column("csvr.csv", "rps", 0, &v, &n, &why), TS_EINVAL);
+    CHECK_EQ_INT(csvr_column("csvr.csv", "rps", 0, &v, &n, &why), TS_ENOTFOUND);
     CHECK_STR(why, "no column \"rps\" (columns: # not a comment, a header)");
     free(why);
     write("csvr.csv", "\nt,rps\r\n0,10\r\n\r\n1,\"12.5\"\r\n2,0\r\n");
@@ -47,7 +47,7 @@ static void test_line_numbers(void)
         const char *text, *want;
     } cases[] = {
         {"t,rps\n0,1\n\n\n1,x\n", "line 5: \"x\" in column \"rps\" is not a number"},
-        {"t,rps\r\n0,1\r\n\r\n1,-3\r\n", "line 4: -3 in column \"rps\" is below the minimum 0"},
+        {"t,rps\r\n0,1\r\n\r\n1,-3\r\n", "line 4: column \"rps\" must be >= 0, got -3"},
         {"t,note,rps\n0,\"two\nlines\",1\n1,ok,oops\n",
          "line 4: \"oops\" in column \"rps\" is not a number"},
         {"t,rps\n0,1\n1\n", "line 3: no value in column \"rps\""},
@@ -70,7 +70,7 @@ static void test_refusals(void)
     size_t n;
     char *why;
     CHECK_EQ_INT(csvr_column("/nonexistent/x.csv", "a", 0, &v, &n, &why), TS_EIO);
-    CHECK_STR(why, "cannot read it: No such file or directory");
+    CHECK_STR(why, "cannot read it: no such file or directory");
     free(why);
     CHECK_EQ_INT(csvr_column("/dev/zero", "a", 0, &v, &n, &why), TS_EIO);
     CHECK_STR(why, "cannot read it: not a regular file");

@@ -113,7 +113,7 @@ static void test_empirical_file(void)
     CHECK(!parse("{\"dist\": \"empirical\", \"file\": \"dist_samples.csv\", \"column\": \"boot\"}",
                  &d, &a, &err),
           "no such column");
-    CHECK_STR(err, "d.json:1:31: .file: \"dist_samples.csv\": no column \"boot\" (columns: id, "
+    CHECK_STR(err, "d.json:1:61: .column: \"dist_samples.csv\": no column \"boot\" (columns: id, "
                    "boot_s)\n");
     free(err);
     arena_release(&a);
@@ -132,14 +132,14 @@ static void test_errors(void)
         {"{\"dist\": \"exp\", \"mean\": 1, \"sd\": 2}",
          "d.json:1:28: .sd: unknown key (expected one of: dist, mean)\n"},
         {"{\"dist\": \"uniform\", \"min\": 3, \"max\": 1}",
-         "d.json:1:38: .max: must be >= min (3), got 1\n"},
+         "d.json:1:38: .max: must be >= min (3 s), got 1 s\n"},
         {"{\"dist\": \"hyperexp\", \"probs\": [0.5, 0.4], \"means\": [1, 2]}",
          "d.json:1:31: .probs: must sum to 1, got 0.9\n"},
         {"{\"dist\": \"erlang\", \"k\": 2.5, \"mean\": 1}",
          "d.json:1:25: .k: expected an integer, got 2.5\n"},
         {"-1", "d.json:1:1: .: must be >= 0, got -1\n"},
         {"[1]", "d.json:1:1: .: expected a distribution (a number, or an object such as "
-                "{\"dist\": \"exp\", \"mean\": 0.01}), got an array\n"},
+                "{\"dist\": \"exp\", \"mean\": 0.01}), got an array of 1 element\n"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct arena a = ARENA_INIT;

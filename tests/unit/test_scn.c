@@ -60,13 +60,15 @@ static void test_durations(void)
         const char *text;
         double seconds;
     } good[] = {{"250ms", 0.25}, {"90s", 90}, {"5m", 300}, {"2h", 7200}, {"1d", 86400},
-                {"1.5h", 5400}, {"90", 90},   {"3us", 3e-6}, {"7ns", 7e-9}, {"0", 0}};
+                {"1.5h", 5400}, {"90", 90},   {"3us", 3e-6}, {"7ns", 7e-9}, {"0", 0},
+                {"-2s", -2} /* a duration; bounds refuse it with its value */};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         double x = -1;
         CHECK(scn_parse_duration(good[i].text, &x), "\"%s\" parses", good[i].text);
-        CHECK_NEAR(x, good[i].seconds, 1e-12 * (1 + good[i].seconds));
+        CHECK_NEAR(x, good[i].seconds, 1e-12 * (1 + fabs(good[i].seconds)));
     }
-    const char *bad[] = {"", "5 m", "-1s", "1e3s", "abc", "5min", "0x10", "s", "1.2.3s", "inf"};
+    const char *bad[] = {"", "5 m", "+1s", "1e3s", "abc", "5min", "0x10", "s", "1.2.3s", "inf",
+                         "--1s"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         double x;
         CHECK(!scn_parse_duration(bad[i], &x), "\"%s\" is not a duration", bad[i]);
@@ -85,8 +87,7 @@ static void test_durations(void)
     char *e = errors_of(s);
     CHECK_STR(e, "t.json:1:29: .c: expected a duration (seconds, or a string such as \"250ms\", "
                  "\"90s\", \"5m\", \"2h\", \"1d\"), got \"soon\"\n"
-                 "t.json:1:42: .d: expected a duration (seconds, or a string such as \"250ms\", "
-                 "\"90s\", \"5m\", \"2h\", \"1d\"), got \"-2s\"\n");
+                 "t.json:1:42: .d: must be > 0, got -2\n");
     free(e);
     scn_free(s);
 }
@@ -103,6 +104,7 @@ static void test_set(void)
     CHECK_EQ_INT(scn_set(s, "a.list.5=1"), TS_EINVAL);       /* no such element */
     CHECK_EQ_INT(scn_set(s, "noequals"), TS_EINVAL);
     CHECK_EQ_INT(scn_set(s, "=3"), TS_EINVAL);
+    CHECK_EQ_INT(scn_set(s, "a..b=3"), TS_EINVAL);
     cJSON *a = cJSON_GetObjectItemCaseSensitive(scn_root(s), "a");
     CHECK(cJSON_GetObjectItemCaseSensitive(a, "b")->valuedouble == 2.5, "a.b replaced");
     CHECK_STR(cJSON_GetObjectItemCaseSensitive(a, "word")->valuestring, "hello world");
@@ -119,7 +121,8 @@ static void test_set(void)
                  "--set s.inner=1: .s is \"str\": cannot set \"inner\" inside it\n"
                  "--set a.list.5=1: .a.list: no element 5 (the array has 2)\n"
                  "--set noequals: expected PATH=VALUE\n"
-                 "--set =3: expected PATH=VALUE\n");
+                 "--set =3: expected PATH=VALUE\n"
+                 "--set a..b=3: empty name in PATH \"a..b\"\n");
     free(e);
     scn_free(s);
 }
@@ -135,7 +138,22 @@ static void test_unknown_and_duplicate_keys(void)
     char *e = errors_of(s);
     CHECK_STR(e, "t.json:3:2: .duraton: unknown key (did you mean \"duration\"?)\n"
                  "t.json:4:2: .zzz: unknown key (expected one of: duration, warmup)\n"
-                 "t.json:5:2: .duration: duplicate key (first given at line 2)\n");
+                 "t.json:5:2: .duration: duplicate key (first given at line 2, column 2)\n");
+    free(e);
+    scn_free(s);
+
+    /* a misspelt required key is one mistake, reported once */
+    s = load("{\"duraton\": 5, \"n\": 01}");
+    scn_open(s, scn_root(s), &o);
+    scn_num_req(&o, "duration", SCN_ANY, &(double){0});
+    scn_num_req(&o, "seed", SCN_ANY, &(double){0});
+    scn_member(&o, "n");
+    scn_close(&o);
+    e = errors_of(s);
+    CHECK_STR(e, "t.json:1:1: .: missing required key \"seed\"\n"
+                 "t.json:1:2: .duraton: unknown key (did you mean \"duration\"?)\n"
+                 "t.json:1:21: .n: invalid JSON: 01 is not a JSON number (no leading zeros, and "
+                 "digits after a decimal point)\n");
     free(e);
     scn_free(s);
 
@@ -151,7 +169,10 @@ static void test_syntax_errors(void)
         const char *text, *want;
     } cases[] = {
         {"{\"a\": 1,\n}", "t.json:1:8: invalid JSON: trailing comma before '}'\n"},
-        {"{\"a\": 1\n \"b\": 2}", "t.json:2:2: invalid JSON: missing ',' before this value\n"},
+        {"{\"a\": 1\n \"b\": 2}", "t.json:2:2: invalid JSON: missing ',' before this member\n"},
+        {"[1\n 2]", "t.json:2:2: invalid JSON: missing ',' before this value\n"},
+        {"{\"a\": ", "t.json:1:7: invalid JSON: the file ends where a value should be, and the "
+                    "'{' at line 1, column 1 is never closed\n"},
         {"{'a': 1}", "t.json:1:2: invalid JSON: strings need double quotes, not '\n"},
         {"{\"a\": [1, 2", "t.json:1:12: invalid JSON: the file ends before the '[' at line 1, "
                           "column 7 is closed\n"},
@@ -169,7 +190,8 @@ static void test_syntax_errors(void)
         {"{a: 1}", "t.json:1:2: invalid JSON: expected a key in double quotes\n"},
         {"{} /* open", "t.json:1:4: unterminated comment: \"/*\" without \"*/\"\n"},
         {"  // only a comment\n", "t.json: empty file: expected a JSON object\n"},
-        {"{\"caf\xc3\xa9\": 1 2}", "t.json:1:12: invalid JSON: missing ',' before this value\n"},
+        {"{\"caf\xc3\xa9\": 1 2}", "t.json:1:12: invalid JSON: missing ',' before this member\n"},
+        {"\xef\xbb\xbf{\"a\": 1,}", "t.json:1:8: invalid JSON: trailing comma before '}'\n"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct scn *s = load(cases[i].text);
@@ -198,7 +220,7 @@ static void test_enum_and_bounds(void)
                  "t.json:1:28: .k: must be between 1 and 8, got 0\n"
                  "t.json:1:36: .p: must be between 0 and 1, got 1.5\n"
                  "t.json:1:46: .q: must be > 0, got -1\n"
-                 "t.json:1:55: .t: expected a string, got an array\n");
+                 "t.json:1:55: .t: expected a string, got an empty array\n");
     free(e);
     scn_free(s);
 }
@@ -208,7 +230,7 @@ static void test_unreadable_file(void)
     struct scn *s = scn_new();
     CHECK_EQ_INT(scn_load_file(s, "/nonexistent/x.json"), TS_EIO);
     char *e = errors_of(s);
-    CHECK_STR(e, "/nonexistent/x.json: cannot read the file: No such file or directory\n");
+    CHECK_STR(e, "/nonexistent/x.json: cannot read the file: no such file or directory\n");
     free(e);
     scn_free(s);
 }
