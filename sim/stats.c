@@ -33,13 +33,13 @@ void hist_init(struct hist *h)
     range[0] = 0.0;
     for (size_t i = 1; i < n; i++)
         range[i] = HIST_MIN * pow(HIST_RATIO, (double)(i - 1));
-    range[n] = INFINITY;
+    range[n] = TS_INF;
     int rc = gsl_histogram_set_ranges(h->h, range, n + 1);
     TS_ASSERT(rc == 0);
     free(range);
     h->n = 0;
-    h->min = INFINITY;
-    h->max = -INFINITY;
+    h->min = TS_INF;
+    h->max = -TS_INF;
 }
 
 void hist_release(struct hist *h)
@@ -53,8 +53,8 @@ void hist_reset(struct hist *h)
 {
     gsl_histogram_reset(h->h);
     h->n = 0;
-    h->min = INFINITY;
-    h->max = -INFINITY;
+    h->min = TS_INF;
+    h->max = -TS_INF;
 }
 
 size_t hist_bucket(const struct hist *h, double x)
