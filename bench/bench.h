@@ -46,4 +46,19 @@ static inline uint64_t bench_count(const char *s, const char *what)
     return (uint64_t)v;
 }
 
+/* The hold benchmarks' report: the same lines for the engine and its yardstick, so their
+ * outputs compare line by line (end_t_ns must match). */
+static inline void bench_print_hold(const char *title, uint64_t pending, uint64_t holds,
+                                    double secs, int64_t end_t)
+{
+    printf("bench %s\n", title);
+    printf("pending %llu\n", (unsigned long long)pending);
+    printf("holds %llu\n", (unsigned long long)holds);
+    printf("seconds %.3f\n", secs);
+    printf("events_per_s %.0f\n", (double)holds / secs);
+    printf("ns_per_hold %.1f\n", secs * 1e9 / (double)holds);
+    printf("peak_mib %.1f\n", bench_peak_mib(RUSAGE_SELF));
+    printf("end_t_ns %lld\n", (long long)end_t);
+}
+
 #endif

@@ -119,14 +119,8 @@ int main(int argc, char **argv)
                                 : hold_evq(r, pending, holds, &secs);
     gsl_rng_free(r);
 
-    printf("bench %s\n", through_sim ? "hold_sim (sim_run + sim_after, evq 4-ary heap)"
-                                     : "hold (evq_pop + evq_push, 4-ary heap with slots)");
-    printf("pending %llu\n", (unsigned long long)pending);
-    printf("holds %llu\n", (unsigned long long)holds);
-    printf("seconds %.3f\n", secs);
-    printf("events_per_s %.0f\n", (double)holds / secs);
-    printf("ns_per_hold %.1f\n", secs * 1e9 / (double)holds);
-    printf("peak_mib %.1f\n", bench_peak_mib(RUSAGE_SELF));
-    printf("end_t_ns %lld\n", (long long)end_t);
+    bench_print_hold(through_sim ? "hold_sim (sim_run + sim_after, evq 4-ary heap)"
+                                 : "hold (evq_pop + evq_push, 4-ary heap with slots)",
+                     pending, holds, secs, end_t);
     return 0;
 }

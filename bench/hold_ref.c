@@ -130,14 +130,8 @@ int main(int argc, char **argv)
     int64_t end_t = arity == 4 ? hold4(r, pending, holds, &secs) : hold2(r, pending, holds, &secs);
     gsl_rng_free(r);
 
-    printf("bench hold_ref (hand-written %s heap, no handles)\n",
-           arity == 4 ? "4-ary" : "binary");
-    printf("pending %llu\n", (unsigned long long)pending);
-    printf("holds %llu\n", (unsigned long long)holds);
-    printf("seconds %.3f\n", secs);
-    printf("events_per_s %.0f\n", (double)holds / secs);
-    printf("ns_per_hold %.1f\n", secs * 1e9 / (double)holds);
-    printf("peak_mib %.1f\n", bench_peak_mib(RUSAGE_SELF));
-    printf("end_t_ns %lld\n", (long long)end_t);
+    bench_print_hold(arity == 4 ? "hold_ref (hand-written 4-ary heap, no handles)"
+                                : "hold_ref (hand-written binary heap, no handles)",
+                     pending, holds, secs, end_t);
     return 0;
 }

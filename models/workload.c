@@ -72,31 +72,8 @@ static bool read_points(struct scn_obj *o, struct rate_config *r, struct arena *
 static bool read_trace(struct scn_obj *o, struct rate_config *r, struct arena *a)
 {
     static const char *const ends[] = {"repeat", "hold", "zero", NULL};
-    char file[256];
-    char *path = scn_file(o, "file", file, sizeof file);
-    const char *column = scn_str(o, "column", "rps");
+    bool ok = csvr_member(o, "rps", 0.0, a, &r->v, &r->n);
     r->end = (enum trace_end)scn_enum(o, "end", ends, TRACE_REPEAT);
-    if (!path || !column) {
-        free(path);
-        return false;
-    }
-    double *v;
-    size_t n;
-    char *why;
-    bool ok = true;
-    int rc = csvr_column(path, column, 0.0, &v, &n, &why);
-    if (rc != 0) {
-        scn_error(o->s, scn_member(o, rc == TS_ENOTFOUND ? "column" : "file"), false,
-                  "\"%s\": %s", file, why);
-        free(why);
-        ok = false;
-    } else {
-        r->n = (uint32_t)n;
-        r->v = arena_alloc(a, n * sizeof *r->v);
-        memcpy(r->v, v, n * sizeof *v);
-        free(v);
-    }
-    free(path);
     return ok;
 }
 

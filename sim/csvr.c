@@ -1,7 +1,9 @@
 /* csvr.c — one numeric column from a CSV file, parsed by libcsv's callbacks. */
 #include "tiersim/csvr.h"
 
+#include "tiersim/arena.h"
 #include "tiersim/err.h"
+#include "tiersim/scn.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -151,4 +153,33 @@ int csvr_column(const char *path, const char *column, double min, double **value
     *values = r.v;
     *n = r.n;
     return 0;
+}
+
+bool csvr_member(struct scn_obj *o, const char *column_default, double min, struct arena *a,
+                 double **v, uint32_t *n)
+{
+    char file[256];
+    char *path = scn_file(o, "file", file, sizeof file);
+    const char *column =
+        column_default ? scn_str(o, "column", column_default) : scn_str_req(o, "column");
+    if (!path || !column) {
+        free(path);
+        return false;
+    }
+    double *vals;
+    size_t count;
+    char *why;
+    int rc = csvr_column(path, column, min, &vals, &count, &why);
+    free(path);
+    if (rc != 0) {
+        scn_error(o->s, scn_member(o, rc == TS_ENOTFOUND ? "column" : "file"), false,
+                  "\"%s\": %s", file, why);
+        free(why);
+        return false;
+    }
+    *n = (uint32_t)count;
+    *v = arena_alloc(a, count * sizeof **v);
+    memcpy(*v, vals, count * sizeof *vals);
+    free(vals);
+    return true;
 }

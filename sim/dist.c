@@ -342,30 +342,7 @@ static bool parse_object(struct scn_obj *o, struct dist *d, struct arena *a)
         break;
     case DIST_EMPIRICAL:
         if (has(o, "file") || has(o, "column")) {
-            char file[256];
-            char *path = scn_file(o, "file", file, sizeof file);
-            const char *column = scn_str_req(o, "column");
-            if (!path || !column) {
-                free(path);
-                ok = false;
-                break;
-            }
-            double *vals;
-            size_t n;
-            char *why;
-            int rc = csvr_column(path, column, 0.0, &vals, &n, &why);
-            if (rc != 0) {
-                scn_error(o->s, scn_member(o, rc == TS_ENOTFOUND ? "column" : "file"), false,
-                          "\"%s\": %s", file, why);
-                free(why);
-                ok = false;
-            } else {
-                d->n = (uint32_t)n;
-                d->v = arena_alloc(a, n * sizeof *d->v);
-                memcpy(d->v, vals, n * sizeof *vals);
-                free(vals);
-            }
-            free(path);
+            ok = csvr_member(o, NULL, 0.0, a, &d->v, &d->n);
         } else {
             ok = number_list(o, "samples", SCN_NONNEG, true, a, &d->v, &d->n);
         }

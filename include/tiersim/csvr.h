@@ -3,7 +3,9 @@
 #ifndef TIERSIM_CSVR_H
 #define TIERSIM_CSVR_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Read column `column` of the regular CSV file at `path` (the first non-blank line is the
  * header) and check every value is >= `min` (-HUGE_VAL for no check). Blank lines are
@@ -14,5 +16,15 @@
  * in column "rps" is not a number', 'line 7: column "rps" must be >= 0, got -3'. */
 int csvr_column(const char *path, const char *column, double min, double **values, size_t *n,
                 char **why);
+
+struct scn_obj;
+struct arena;
+
+/* Read the CSV column that members "file" (required) and "column" of a scenario object name,
+ * the column defaulting to `column_default` (NULL: required), every value >= `min`. On
+ * success the values are in arena `a` (*v, *n >= 1) and true is returned; otherwise the
+ * error is recorded against "file" or "column", whichever is wrong. */
+bool csvr_member(struct scn_obj *o, const char *column_default, double min, struct arena *a,
+                 double **v, uint32_t *n);
 
 #endif
