@@ -209,10 +209,29 @@ int world_config_read(struct scn *s, struct world_config *wc)
         if (!c->typed)
             continue;
         switch (c->type) {
-        case COMP_ALB:
+        case COMP_ALB: {
             check_ref(s, wc, c->u.alb.targets, c->u.alb.targets_at, COMP_FLEET,
                       "an alb's targets");
+            /* its enabled AZs must be the scenario's */
+            const cJSON *e = c->u.alb.azs_at ? c->u.alb.azs_at->child : NULL;
+            for (uint32_t k = 0; k < c->u.alb.nazs && e; k++, e = e->next) {
+                bool known = false;
+                for (uint32_t a = 0; a < wc->nazs && !known; a++)
+                    known = strcmp(wc->azs[a], c->u.alb.azs[k]) == 0;
+                if (!known) {
+                    const char *near = scn_nearest(c->u.alb.azs[k], wc->azs, wc->nazs);
+                    if (near)
+                        scn_error(s, e, false,
+                                  "\"%s\" is not one of the scenario's azs (did you mean "
+                                  "\"%s\"?)",
+                                  c->u.alb.azs[k], near);
+                    else
+                        scn_error(s, e, false, "\"%s\" is not one of the scenario's azs",
+                                  c->u.alb.azs[k]);
+                }
+            }
             break;
+        }
         case COMP_FLEET: {
             /* one request class for now, "default": a handler must serve it, and a handler
              * for any other class would never run */
@@ -266,6 +285,7 @@ struct built {
 
 struct world {
     const struct world_config *wc;
+    struct req_pool pool; /* every request of the run */
     struct built *comps;
     uint32_t ncomps;
     struct workload *workload;
@@ -292,17 +312,17 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
         b->type = c->type;
         switch (c->type) {
         case COMP_ALB:
-            b->u.alb = alb_new(sim, c->name, &c->u.alb);
+            b->u.alb = alb_new(sim, c->name, &c->u.alb, wc->azs, wc->nazs, &w->pool);
             b->comp = alb_component(b->u.alb);
             break;
         case COMP_FLEET:
-            b->u.fleet = fleet_new(sim, c->name, &c->u.fleet, wc->azs, wc->nazs);
+            b->u.fleet = fleet_new(sim, c->name, &c->u.fleet, wc->azs, wc->nazs, &w->pool);
             b->comp = fleet_component(b->u.fleet);
             break;
         }
     }
     /* the client's columns come first, then each component's in scenario order */
-    w->workload = workload_new(sim, &wc->workload, lookup(w, wc->workload.entry));
+    w->workload = workload_new(sim, &wc->workload, lookup(w, wc->workload.entry), &w->pool);
     workload_start(sim, w->workload);
     for (uint32_t i = 0; i < w->ncomps; i++) {
         struct built *b = &w->comps[i];
@@ -335,6 +355,7 @@ void world_free(struct world *w)
         }
     }
     workload_free(w->workload);
+    req_pool_release(&w->pool);
     free(w->comps);
     free(w);
 }

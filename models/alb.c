@@ -1,34 +1,109 @@
-/* alb.c — an Application Load Balancer forwarding to one target group.
+/* alb.c — an Application Load Balancer: per-AZ nodes, one target group, health checks,
+ * routing algorithms, slow start, deregistration and the errors ALB returns.
  *
- * Rules:
- * - `round_robin` (the default, ALB-4) walks the registered targets in turn;
- *   `random` picks one uniformly, each request independently.
- * - Each request pays the ALB's latency (a distribution, default lognormal with mean 1 ms,
- *   sd 0.5 ms: a modelling choice, AWS publishes no figure) once, on the way in.
- * - No registered target: 503, as ALB returns (ALB-15). A target's own answer, success or
- *   error, is passed back unchanged.
- * Simplifications: one node for the whole ALB (per-AZ nodes, cross-zone and health checks
- * come with the elastic tier); no connection or LCU accounting yet.
+ * Rules (reference/aws-behavior.md):
+ * - One node per enabled AZ (ALB-1). Clients' DNS spreads requests over the nodes whose
+ *   addresses are published, uniformly (ALB-2). With cross-zone load balancing on (the
+ *   default, ALB-3) every node routes to every healthy target; off, a node routes only to
+ *   targets in its own AZ, and a node whose AZ has no healthy target is taken out of DNS
+ *   while another AZ has one (ALB-10, ALB-11); a request reaching a node with no target in
+ *   its AZ gets 503.
+ * - Algorithms (ALB-4): round_robin (default) walks the node's targets in turn;
+ *   least_outstanding_requests picks the target with the fewest requests in flight from this
+ *   ALB (ties at random); weighted_random picks at random with the targets' weights; random
+ *   picks uniformly (tiersim's, for validation against independent queues). Weights are 1
+ *   except during slow start.
+ * - Health checks (ALB-6, ALB-7): every `interval`, a check request goes through the target
+ *   like any request (it needs a worker slot; it does no CPU work) and passes if answered
+ *   200 within `timeout`. A target turns healthy after `healthy_threshold` passes in a row
+ *   and unhealthy after `unhealthy_threshold` failures in a row. A new target starts in
+ *   `initial` and gets traffic only after `initial_threshold` passes (ALB-8); the first check
+ *   is made at registration. Draining targets are not checked.
+ * - Fail-open (ALB-9): with no healthy target anywhere, requests go to every registered
+ *   target that is not draining.
+ * - Slow start (ALB-12): a target that turns healthy while another healthy target is not in
+ *   slow start gets a weight rising linearly from 0 to 1 over `slow_start`. With round robin
+ *   the weights are followed by smooth weighted round robin.
+ * - Deregistration (ALB-13): a deregistered target gets no new request; it is reported
+ *   drained when its last request from this ALB ends, or when `deregistration_delay` is
+ *   over, whichever is first. The group then stops the instance; what still runs on it
+ *   fails with 502.
+ * - Errors (ALB-15): 503 when the node has no target to route to (none registered, or none
+ *   in its AZ with cross-zone off); 504 when a target has not answered within
+ *   `idle_timeout` (the target keeps working on the abandoned request); 502 when a target
+ *   is stopped with the request on it. A target's own answers pass through unchanged.
+ * Simplifications: DNS changes take effect at once (no 60 s TTL, ALB-2); least outstanding
+ * requests counts the whole ALB's requests on a target, not one node's; no connections,
+ * TLS, rules or LCUs yet; no automatic target weights (ALB-5).
  */
 #include "tiersim/models/alb.h"
 
 #include "tiersim/arena.h"
 #include "tiersim/scn.h"
+#include "tiersim/stats.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* --- configuration ----------------------------------------------------------------------- */
+
+static const char *const algorithm_names[] = {"round_robin", "least_outstanding_requests",
+                                              "weighted_random", "random", NULL};
+
 bool alb_config_from_json(struct scn_obj *o, struct alb_config *c, struct arena *a)
 {
-    static const char *const algorithms[] = {"round_robin", "random", NULL};
     memset(c, 0, sizeof *c);
-    unsigned before = scn_error_count(o->s);
+    struct scn *s = o->s;
+    unsigned before = scn_error_count(s);
     c->targets = arena_strdup(a, scn_str_req(o, "targets"));
     c->targets_at = scn_member(o, "targets");
-    c->algorithm = (enum alb_algorithm)scn_enum(o, "algorithm", algorithms, ALB_ROUND_ROBIN);
+    c->algorithm = (enum alb_algorithm)scn_enum(o, "algorithm", algorithm_names, ALB_ROUND_ROBIN);
+    c->cross_zone = scn_bool(o, "cross_zone", true);
+    c->slow_start = scn_dur(o, "slow_start", 0, SCN_NONNEG);
+    if (c->slow_start > 0 && (c->slow_start < scn_ns(30) || c->slow_start > scn_ns(900)))
+        scn_error(s, scn_member(o, "slow_start"), false,
+                  "must be 0 (off) or between 30 s and 900 s, got %.10g s",
+                  sim_s(c->slow_start));
+    if (c->slow_start > 0 && c->algorithm == ALB_LEAST_OUTSTANDING)
+        scn_error(s, scn_member(o, "slow_start"), false,
+                  "slow start cannot be combined with least_outstanding_requests (ALB-4)");
+    c->deregistration_delay = scn_dur(o, "deregistration_delay", 300, SCN_IN(0, 3600));
+    c->idle_timeout = scn_dur(o, "idle_timeout", 60, SCN_IN(1, 4000));
     dist_read(o, "latency", "{\"dist\": \"lognormal\", \"mean\": 0.001, \"sd\": 0.0005}",
               &c->latency, a);
-    return scn_error_count(o->s) == before;
+
+    struct scn_obj hc;
+    scn_open_member(o, "health_check", false, &hc);
+    c->hc.interval = scn_dur(&hc, "interval", 30, SCN_IN(5, 300));
+    c->hc.timeout = scn_dur(&hc, "timeout", 5, SCN_IN(2, 120));
+    c->hc.healthy_threshold = (uint32_t)scn_int(&hc, "healthy_threshold_count", 5, 2, 10);
+    c->hc.unhealthy_threshold = (uint32_t)scn_int(&hc, "unhealthy_threshold_count", 2, 2, 10);
+    c->hc.initial_threshold =
+        (uint32_t)scn_int(&hc, "initial_threshold_count", c->hc.healthy_threshold, 1, 10);
+    if (c->hc.timeout >= c->hc.interval)
+        scn_error(s, scn_member(&hc, "timeout"), false,
+                  "must be shorter than the interval (%.10g s), got %.10g s",
+                  sim_s(c->hc.interval), sim_s(c->hc.timeout));
+    scn_close(&hc);
+
+    cJSON *azs = scn_member(o, "azs");
+    c->azs_at = azs;
+    if (azs && (!cJSON_IsArray(azs) || cJSON_GetArraySize(azs) == 0)) {
+        char what[64];
+        scn_error(s, azs, false, "expected a non-empty array of AZ names, got %s",
+                  scn_describe(azs, what, sizeof what));
+    } else if (azs) {
+        c->azs = arena_alloc(a, (size_t)cJSON_GetArraySize(azs) * sizeof *c->azs);
+        const cJSON *e;
+        cJSON_ArrayForEach(e, azs)
+        {
+            const char *name;
+            if (scn_as_str(s, e, &name))
+                c->azs[c->nazs++] = arena_strdup(a, name);
+        }
+    }
+    return scn_error_count(s) == before;
 }
 
 void alb_config_release(struct alb_config *c)
@@ -36,88 +111,696 @@ void alb_config_release(struct alb_config *c)
     dist_release(&c->latency);
 }
 
-struct alb {
-    struct component comp;
-    const struct alb_config *cfg;
-    struct component **targets;
-    uint32_t ntargets, cap;
-    uint32_t rr; /* next index for round robin */
-    gsl_rng *rng_route, *rng_latency;
-    bool zero_latency; /* const 0: forward in the same event */
-    struct target_listener listener;
+/* --- state ---------------------------------------------------------------------------------- */
+
+enum tstate { T_FREE, T_INITIAL, T_HEALTHY, T_UNHEALTHY, T_DRAINING };
+static const char *const tstate_names[] = {"free", "initial", "healthy", "unhealthy",
+                                           "draining"};
+
+struct target {
+    struct component *c;
+    uint64_t tid;          /* registration serial: a check's reply knows its target */
+    enum tstate state;
+    uint32_t outstanding;  /* requests from this ALB on the target now */
+    uint32_t passes, fails; /* consecutive check results */
+    int64_t slow_until;    /* ns; slow start ramps up to here (0: no slow start) */
+    evq_handle check_ev, drain_ev;
+    drained_fn done;
+    void *done_ctx;
+    bool drained; /* done called; the slot frees when outstanding reaches 0 */
+    double swrr;  /* smooth weighted round robin's running weight */
 };
 
-static void target_added(struct sim *sim, void *ctx, struct component *t)
+struct node {
+    int az;        /* index into the scenario's AZs */
+    bool in_dns;   /* clients send requests here */
+    uint32_t rr;   /* next position for round robin */
+    uint32_t *cand; /* the targets it may route to now */
+    uint32_t ncand, cand_cap;
+};
+
+/* Status counts: ok, 502, 503, 504. */
+enum { S_OK, S_502, S_503, S_504, NS };
+
+struct alb {
+    struct component comp;   /* the load balancer */
+    struct component prober; /* bottom frame of its health check requests */
+    struct component sink;   /* takes over requests it stopped waiting for (504) */
+    const struct alb_config *cfg;
+    const char *const *scenario_azs;
+    struct req_pool *pool;
+    struct component *group;
+
+    struct target *t;
+    uint32_t nt, cap;
+    uint64_t next_tid;
+    struct node *nodes;
+    uint32_t nnodes;
+    bool fail_open;
+    bool slow_any; /* some target is in slow start: weights matter */
+
+    gsl_rng *rng_route, *rng_latency, *rng_dns, *rng_health;
+    bool zero_latency;
+    struct target_listener listener;
+
+    struct req_list inflight; /* forwarded requests, oldest first, for the idle timeout */
+    evq_handle idle_ev;
+
+    /* counters, cumulative: timeseries and CloudWatch keep their own last values */
+    uint64_t requests, status[NS], elb_5xx, target_5xx;
+    double latency_sum; /* s, of target responses */
+    uint64_t latency_n;
+    uint64_t iv_requests, iv_status[NS];
+    uint32_t c_ts;
+    /* CloudWatch: last polled values per metric */
+    uint64_t cw_requests[8], cw_5xx[2], cw_lat_n;
+    double cw_lat_sum;
+    struct hist *cw_hist; /* TargetResponseTimeP99: only once asked for */
+};
+
+#define ALB_OF(c, member) ((struct alb *)((char *)(c)-offsetof(struct alb, member)))
+
+/* --- candidates ------------------------------------------------------------------------------- */
+
+static void cand_push(struct node *n, uint32_t i)
 {
-    (void)sim;
-    struct alb *b = ctx;
-    if (b->ntargets == b->cap) {
-        b->cap = b->cap ? b->cap * 2u : 8u;
-        b->targets = ts_realloc(b->targets, b->cap * sizeof *b->targets);
+    if (n->ncand == n->cand_cap) {
+        n->cand_cap = n->cand_cap ? n->cand_cap * 2u : 8u;
+        n->cand = ts_realloc(n->cand, n->cand_cap * sizeof *n->cand);
     }
-    b->targets[b->ntargets++] = t;
+    n->cand[n->ncand++] = i;
 }
 
-static void target_removed(struct sim *sim, void *ctx, struct component *t)
+/* Recompute which targets each node may use, after any change of state. */
+static void rebuild(struct sim *sim, struct alb *b)
 {
-    (void)sim;
-    struct alb *b = ctx;
-    for (uint32_t i = 0; i < b->ntargets; i++)
-        if (b->targets[i] == t) {
-            memmove(&b->targets[i], &b->targets[i + 1],
-                    (b->ntargets - i - 1u) * sizeof *b->targets);
-            b->ntargets--;
-            return;
+    bool healthy_any = false, registered_any = false;
+    for (uint32_t i = 0; i < b->nt; i++) {
+        healthy_any |= b->t[i].state == T_HEALTHY;
+        registered_any |= b->t[i].state == T_INITIAL || b->t[i].state == T_UNHEALTHY;
+    }
+    bool open = !healthy_any && registered_any;
+    if (open != b->fail_open)
+        sim_log(sim, b->comp.name, open ? "fail_open" : "fail_open_end", "%s",
+                open ? "no healthy target: routing to every registered target (ALB-9)"
+                     : "a target is healthy again: routing to healthy targets only");
+    b->fail_open = open;
+    b->slow_any = false;
+    for (uint32_t k = 0; k < b->nnodes; k++) {
+        struct node *n = &b->nodes[k];
+        n->ncand = 0;
+        uint32_t healthy_here = 0;
+        for (uint32_t i = 0; i < b->nt; i++) {
+            const struct target *t = &b->t[i];
+            bool usable = open ? (t->state == T_INITIAL || t->state == T_UNHEALTHY)
+                               : t->state == T_HEALTHY;
+            bool here = b->cfg->cross_zone || t->c->az == n->az;
+            if (usable && here)
+                cand_push(n, i);
+            healthy_here += t->state == T_HEALTHY && t->c->az == n->az;
+            b->slow_any |= t->slow_until > sim->now && t->state == T_HEALTHY;
         }
+        /* cross-zone off: an AZ without a healthy target leaves DNS while another has one */
+        n->in_dns = b->cfg->cross_zone || healthy_here > 0 || !healthy_any;
+    }
 }
 
-static struct component *pick(struct alb *b)
+static double weight(const struct alb *b, const struct target *t, int64_t now)
 {
+    if (t->slow_until <= now || b->cfg->slow_start <= 0)
+        return 1.0;
+    double left = (double)(t->slow_until - now) / (double)b->cfg->slow_start;
+    return 1.0 - left;
+}
+
+/* The node a client's request reaches: uniformly among those in DNS. */
+static struct node *pick_node(struct alb *b)
+{
+    uint32_t live = 0;
+    for (uint32_t k = 0; k < b->nnodes; k++)
+        live += b->nodes[k].in_dns;
+    if (live == 0)
+        return &b->nodes[0];
+    uint32_t want = b->nnodes == 1 ? 0 : (uint32_t)gsl_rng_uniform_int(b->rng_dns, live);
+    for (uint32_t k = 0; k < b->nnodes; k++)
+        if (b->nodes[k].in_dns && want-- == 0)
+            return &b->nodes[k];
+    return &b->nodes[0];
+}
+
+/* The target for the next request at node n, or -1. */
+static int pick_target(struct sim *sim, struct alb *b, struct node *n)
+{
+    uint32_t m = n->ncand;
+    if (m == 0)
+        return -1;
+    if (m == 1)
+        return (int)n->cand[0];
     switch (b->cfg->algorithm) {
     case ALB_ROUND_ROBIN:
-        if (b->rr >= b->ntargets)
-            b->rr = 0;
-        return b->targets[b->rr++];
-    case ALB_RANDOM:
-        return b->targets[gsl_rng_uniform_int(b->rng_route, b->ntargets)];
+        if (!b->slow_any) {
+            if (n->rr >= m)
+                n->rr = 0;
+            return (int)n->cand[n->rr++];
+        } else {
+            /* smooth weighted round robin (as nginx does): deterministic, follows weights */
+            double total = 0;
+            int best = -1;
+            for (uint32_t k = 0; k < m; k++) {
+                struct target *t = &b->t[n->cand[k]];
+                double w = weight(b, t, sim->now);
+                t->swrr += w;
+                total += w;
+                if (best < 0 || t->swrr > b->t[best].swrr)
+                    best = (int)n->cand[k];
+            }
+            b->t[best].swrr -= total;
+            return best;
+        }
+    case ALB_LEAST_OUTSTANDING: {
+        uint32_t best = UINT32_MAX, ties = 0;
+        int choice = -1;
+        for (uint32_t k = 0; k < m; k++) {
+            uint32_t o = b->t[n->cand[k]].outstanding;
+            if (o < best) {
+                best = o;
+                ties = 1;
+                choice = (int)n->cand[k];
+            } else if (o == best && gsl_rng_uniform_int(b->rng_route, ++ties) == 0) {
+                choice = (int)n->cand[k]; /* each tie equally likely */
+            }
+        }
+        return choice;
     }
-    return NULL;
+    case ALB_WEIGHTED_RANDOM:
+    case ALB_RANDOM:
+        if (!b->slow_any)
+            return (int)n->cand[gsl_rng_uniform_int(b->rng_route, m)];
+        else {
+            double total = 0;
+            for (uint32_t k = 0; k < m; k++)
+                total += weight(b, &b->t[n->cand[k]], sim->now);
+            double u = gsl_rng_uniform(b->rng_route) * total;
+            for (uint32_t k = 0; k < m; k++) {
+                u -= weight(b, &b->t[n->cand[k]], sim->now);
+                if (u < 0)
+                    return (int)n->cand[k];
+            }
+            return (int)n->cand[m - 1];
+        }
+    }
+    return -1;
+}
+
+/* --- requests ------------------------------------------------------------------------------- */
+
+static void count(struct alb *b, int s)
+{
+    b->requests++;
+    b->iv_requests++;
+    b->status[s]++;
+    b->iv_status[s]++;
+}
+
+static void on_drain_done(struct sim *sim, void *ctx, uint64_t idx);
+
+/* A request from this ALB on target i has ended (answered, or finished after a 504). */
+static void target_done(struct sim *sim, struct alb *b, uint32_t i)
+{
+    struct target *t = &b->t[i];
+    t->outstanding--;
+    if (t->state != T_DRAINING || t->outstanding > 0)
+        return;
+    if (!t->drained) {
+        sim_cancel(sim, t->drain_ev);
+        t->drain_ev = sim_at(sim, sim->now, on_drain_done, b, i);
+    } else {
+        memset(t, 0, sizeof *t); /* T_FREE: the slot can take a new target */
+    }
+}
+
+static void on_idle(struct sim *sim, void *ctx, uint64_t arg);
+
+static void forward(struct sim *sim, struct alb *b, struct request *r)
+{
+    struct node *n = pick_node(b);
+    int i = pick_target(sim, b, n);
+    if (i < 0) {
+        count(b, S_503);
+        b->elb_5xx++;
+        comp_reply(sim, r, REQ_E503);
+        return;
+    }
+    struct target *t = &b->t[i];
+    t->outstanding++;
+    unsigned level = r->depth - 1u;
+    struct frame *f = req_top(r);
+    f->ctx = (void *)(uintptr_t)i;
+    f->aux = sim->now;
+    f->pc = level;
+    req_list_push(&b->inflight, r, level);
+    if (!b->idle_ev)
+        b->idle_ev = sim_at(sim, sim->now + b->cfg->idle_timeout, on_idle, b, 0);
+    comp_call(sim, r, t->c);
 }
 
 static void on_deliver(struct sim *sim, void *ctx, uint64_t arg)
 {
-    struct alb *b = ctx;
     struct request *r = (struct request *)(uintptr_t)arg;
     req_top(r)->ev = 0;
-    if (b->ntargets == 0) {
-        comp_reply(sim, r, REQ_E503);
-        return;
-    }
-    comp_call(sim, r, pick(b));
+    forward(sim, ctx, r);
 }
 
 static void alb_accept(struct sim *sim, struct component *self, struct request *r)
 {
-    struct alb *b = (struct alb *)self;
+    struct alb *b = ALB_OF(self, comp);
     if (b->zero_latency) {
-        on_deliver(sim, b, (uint64_t)(uintptr_t)r);
+        forward(sim, b, r);
         return;
     }
     double lat = dist_sample(&b->cfg->latency, b->rng_latency);
     req_top(r)->ev = sim_after(sim, sim_ns(lat), on_deliver, b, (uint64_t)(uintptr_t)r);
 }
 
+static int status_slot(uint16_t s)
+{
+    switch (s) {
+    case REQ_OK:
+        return S_OK;
+    case REQ_E502:
+        return S_502;
+    case REQ_E503:
+        return S_503;
+    default:
+        return S_504;
+    }
+}
+
 static void alb_resume(struct sim *sim, struct component *self, struct request *r)
 {
-    (void)self;
+    struct alb *b = ALB_OF(self, comp);
+    struct frame *f = req_top(r);
+    uint32_t i = (uint32_t)(uintptr_t)f->ctx;
+    req_list_remove(&b->inflight, r, f->pc);
+    double lat = sim_s(sim->now - f->aux);
+    b->latency_sum += lat;
+    b->latency_n++;
+    if (b->cw_hist)
+        hist_add(b->cw_hist, lat);
+    int s = status_slot(r->status);
+    count(b, s);
+    if (s == S_502)
+        b->elb_5xx++; /* a target stopped with the request on it: the ALB's 502 */
+    else if (s != S_OK)
+        b->target_5xx++;
+    target_done(sim, b, i);
     comp_reply(sim, r, (enum req_status)r->status);
 }
+
+/* The oldest forwarded requests past the idle timeout: the client gets 504, the target goes
+ * on with the work (detached to the sink). */
+static void on_idle(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct alb *b = ctx;
+    b->idle_ev = 0;
+    struct request *r;
+    while ((r = b->inflight.head) != NULL) {
+        int64_t level = -1;
+        /* the ALB's frame is where its list links are: find its level (kept in pc) */
+        for (unsigned k = 0; k < r->depth; k++)
+            if (r->stack[k].comp == &b->comp && r->stack[k].list == &b->inflight) {
+                level = k;
+                break;
+            }
+        TS_ASSERT(level >= 0);
+        struct frame *f = &r->stack[level];
+        if (f->aux + b->cfg->idle_timeout > sim->now) {
+            b->idle_ev = sim_at(sim, f->aux + b->cfg->idle_timeout, on_idle, b, 0);
+            return;
+        }
+        req_list_remove(&b->inflight, r, (unsigned)level);
+        struct request *c = req_detach(b->pool, r, (unsigned)level, &b->sink);
+        count(b, S_504);
+        b->elb_5xx++;
+        comp_reply(sim, c, REQ_E504);
+    }
+}
+
+static void sink_accept(struct sim *sim, struct component *self, struct request *r)
+{
+    (void)sim;
+    (void)self;
+    (void)r;
+    TS_ASSERT(0 && "the sink accepts no requests");
+}
+
+/* A request the ALB stopped waiting for has ended on its target. */
+static void sink_resume(struct sim *sim, struct component *self, struct request *r)
+{
+    struct alb *b = ALB_OF(self, sink);
+    target_done(sim, b, (uint32_t)(uintptr_t)req_top(r)->ctx);
+    req_free(b->pool, r);
+}
+
+/* --- health checks ---------------------------------------------------------------------------- */
+
+static void on_slow_start_end(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    rebuild(sim, ctx); /* weights back to 1 everywhere: the cheap paths again */
+}
+
+static void set_state(struct sim *sim, struct alb *b, uint32_t i, enum tstate st,
+                      const char *why)
+{
+    struct target *t = &b->t[i];
+    enum tstate old = t->state;
+    t->state = st;
+    if (st == T_HEALTHY) {
+        /* slow start only beside a healthy target that is not itself ramping (ALB-12) */
+        bool other = false;
+        for (uint32_t k = 0; k < b->nt; k++)
+            other |= k != i && b->t[k].state == T_HEALTHY && b->t[k].slow_until <= sim->now;
+        t->slow_until = b->cfg->slow_start > 0 && other ? sim->now + b->cfg->slow_start : 0;
+        t->swrr = 0;
+        if (t->slow_until)
+            sim_at(sim, t->slow_until, on_slow_start_end, b, 0);
+    }
+    sim_log(sim, b->comp.name, "target_health", "%s %s -> %s (%s)", t->c->name,
+            tstate_names[old], tstate_names[st], why);
+    rebuild(sim, b);
+    if (b->group->ops->health_report && (st == T_HEALTHY || st == T_UNHEALTHY))
+        b->group->ops->health_report(sim, b->group, t->c, st == T_HEALTHY);
+}
+
+static void check_result(struct sim *sim, struct alb *b, uint32_t i, bool pass,
+                         const char *what)
+{
+    struct target *t = &b->t[i];
+    const struct alb_health_check *hc = &b->cfg->hc;
+    char why[96];
+    if (pass) {
+        t->passes++;
+        t->fails = 0;
+        uint32_t need = t->state == T_INITIAL ? hc->initial_threshold : hc->healthy_threshold;
+        if (t->state != T_HEALTHY && t->passes >= need) {
+            snprintf(why, sizeof why, "%u checks passed in a row", t->passes);
+            set_state(sim, b, i, T_HEALTHY, why);
+        }
+    } else {
+        t->fails++;
+        t->passes = 0;
+        if (t->state != T_UNHEALTHY && t->fails >= hc->unhealthy_threshold) {
+            snprintf(why, sizeof why, "%u checks failed in a row, the last %s", t->fails, what);
+            set_state(sim, b, i, T_UNHEALTHY, why);
+        }
+    }
+}
+
+static void on_check_timeout(struct sim *sim, void *ctx, uint64_t arg)
+{
+    struct alb *b = ctx;
+    struct request *r = (struct request *)(uintptr_t)arg;
+    struct frame *f = &r->stack[0];
+    f->ev = 0;
+    f->pc = 1; /* timed out: the reply, whenever it comes, only frees the request */
+    uint32_t i = (uint32_t)(uintptr_t)f->ctx;
+    if (b->t[i].tid == (uint64_t)f->aux && b->t[i].state != T_DRAINING)
+        check_result(sim, b, i, false, "timed out");
+}
+
+static void on_check(struct sim *sim, void *ctx, uint64_t idx)
+{
+    struct alb *b = ctx;
+    struct target *t = &b->t[idx];
+    const struct alb_health_check *hc = &b->cfg->hc;
+    t->check_ev = sim_after(sim, hc->interval, on_check, b, idx);
+    struct request *r = req_new(b->pool);
+    r->probe = 1;
+    r->t_arrival = sim->now;
+    r->depth = 1;
+    memset(&r->stack[0], 0, sizeof r->stack[0]);
+    r->stack[0].comp = &b->prober;
+    r->stack[0].ctx = (void *)(uintptr_t)idx;
+    r->stack[0].aux = (int64_t)t->tid;
+    r->stack[0].ev = sim_after(sim, hc->timeout, on_check_timeout, b, (uint64_t)(uintptr_t)r);
+    comp_call(sim, r, t->c);
+}
+
+static void prober_accept(struct sim *sim, struct component *self, struct request *r)
+{
+    (void)sim;
+    (void)self;
+    (void)r;
+    TS_ASSERT(0 && "the prober accepts no requests");
+}
+
+static void prober_resume(struct sim *sim, struct component *self, struct request *r)
+{
+    struct alb *b = ALB_OF(self, prober);
+    struct frame *f = &r->stack[0];
+    uint32_t i = (uint32_t)(uintptr_t)f->ctx;
+    if (f->pc == 0) {
+        sim_cancel(sim, f->ev);
+        if (b->t[i].tid == (uint64_t)f->aux && b->t[i].state != T_DRAINING) {
+            char what[32];
+            snprintf(what, sizeof what, "answered %u", (unsigned)r->status);
+            check_result(sim, b, i, r->status == REQ_OK, what);
+        }
+    }
+    req_free(b->pool, r);
+}
+
+/* --- registration ------------------------------------------------------------------------------- */
+
+static void target_added(struct sim *sim, void *ctx, struct component *c, bool established)
+{
+    struct alb *b = ctx;
+    uint32_t i = 0;
+    while (i < b->nt && b->t[i].state != T_FREE)
+        i++;
+    if (i == b->nt) {
+        if (b->nt == b->cap) {
+            b->cap = b->cap ? b->cap * 2u : 8u;
+            b->t = ts_realloc(b->t, b->cap * sizeof *b->t);
+        }
+        b->nt++;
+    }
+    struct target *t = &b->t[i];
+    memset(t, 0, sizeof *t);
+    t->c = c;
+    t->tid = ++b->next_tid;
+    t->state = established ? T_HEALTHY : T_INITIAL;
+    if (established)
+        sim_log(sim, b->comp.name, "register", "%s in %s (healthy: in service from the start)",
+                c->name, b->scenario_azs[c->az]);
+    else
+        sim_log(sim, b->comp.name, "register", "%s in %s (initial: %u checks to pass)",
+                c->name, b->scenario_azs[c->az], b->cfg->hc.initial_threshold);
+    /* checks start at registration; an established target's are spread over the interval */
+    int64_t first =
+        established ? (int64_t)(gsl_rng_uniform(b->rng_health) * (double)b->cfg->hc.interval)
+                    : 0;
+    t->check_ev = sim_at(sim, sim->now + first, on_check, b, i);
+    rebuild(sim, b);
+}
+
+static int find_target(const struct alb *b, const struct component *c)
+{
+    for (uint32_t i = 0; i < b->nt; i++)
+        if (b->t[i].state != T_FREE && b->t[i].c == c)
+            return (int)i;
+    return -1;
+}
+
+static void on_drain_done(struct sim *sim, void *ctx, uint64_t idx)
+{
+    struct alb *b = ctx;
+    struct target *t = &b->t[idx];
+    t->drain_ev = 0;
+    if (t->drained)
+        return;
+    t->drained = true;
+    if (t->outstanding == 0)
+        sim_log(sim, b->comp.name, "deregistered", "%s: no request in flight", t->c->name);
+    else
+        sim_log(sim, b->comp.name, "deregistered",
+                "%s: deregistration delay of %.0f s over with %u requests in flight (502)",
+                t->c->name, sim_s(b->cfg->deregistration_delay), t->outstanding);
+    struct component *c = t->c;
+    drained_fn done = t->done;
+    void *done_ctx = t->done_ctx;
+    if (t->outstanding == 0)
+        memset(t, 0, sizeof *t);
+    done(sim, done_ctx, c); /* may stop the instance: its requests come back as 502 */
+}
+
+static void target_removed(struct sim *sim, void *ctx, struct component *c, drained_fn done,
+                           void *done_ctx)
+{
+    struct alb *b = ctx;
+    int i = find_target(b, c);
+    TS_ASSERT(i >= 0);
+    struct target *t = &b->t[i];
+    sim_cancel(sim, t->check_ev);
+    t->check_ev = 0;
+    t->done = done;
+    t->done_ctx = done_ctx;
+    enum tstate old = t->state;
+    t->state = T_DRAINING;
+    sim_log(sim, b->comp.name, "deregister", "%s %s -> draining (%u requests in flight)",
+            c->name, tstate_names[old], t->outstanding);
+    rebuild(sim, b);
+    int64_t when = t->outstanding == 0 ? sim->now : sim->now + b->cfg->deregistration_delay;
+    t->drain_ev = sim_at(sim, when, on_drain_done, b, (uint64_t)i);
+}
+
+static bool target_healthy(const void *ctx, const struct component *c)
+{
+    const struct alb *b = ctx;
+    int i = find_target(b, c);
+    return i < 0 || b->t[i].state != T_UNHEALTHY;
+}
+
+/* --- metrics ---------------------------------------------------------------------------------- */
+
+static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
+{
+    (void)sim;
+    struct alb *b = ctx;
+    double sec = sim_s(span);
+    double *c = row + b->c_ts;
+    uint32_t healthy = 0, unhealthy = 0, initial = 0, draining = 0;
+    for (uint32_t i = 0; i < b->nt; i++) {
+        healthy += b->t[i].state == T_HEALTHY;
+        unhealthy += b->t[i].state == T_UNHEALTHY;
+        initial += b->t[i].state == T_INITIAL;
+        draining += b->t[i].state == T_DRAINING;
+    }
+    c[0] = (double)b->iv_requests / sec;
+    for (int s = 1; s < NS; s++)
+        c[s] = (double)b->iv_status[s] / sec;
+    c[4] = healthy;
+    c[5] = unhealthy;
+    c[6] = initial;
+    c[7] = draining;
+    b->iv_requests = 0;
+    memset(b->iv_status, 0, sizeof b->iv_status);
+}
+
+enum {
+    M_REQUEST_COUNT,
+    M_REQUEST_COUNT_PER_TARGET,
+    M_HEALTHY_HOST_COUNT,
+    M_UNHEALTHY_HOST_COUNT,
+    M_TARGET_RESPONSE_TIME,
+    M_TARGET_RESPONSE_TIME_P99,
+    M_ELB_5XX,
+    M_TARGET_5XX,
+    NMETRICS
+};
+static const char *const metric_names[NMETRICS] = {
+    "RequestCount",          "RequestCountPerTarget",  "HealthyHostCount",
+    "UnHealthyHostCount",    "TargetResponseTime",     "TargetResponseTimeP99",
+    "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"};
+
+static int alb_metric_id(const struct component *self, const char *name)
+{
+    struct alb *b = ALB_OF(self, comp);
+    for (int i = 0; i < NMETRICS; i++)
+        if (strcmp(metric_names[i], name) == 0) {
+            if (i == M_TARGET_RESPONSE_TIME_P99 && !b->cw_hist) {
+                b->cw_hist = ts_calloc(1, sizeof *b->cw_hist);
+                hist_init(b->cw_hist);
+            }
+            return i;
+        }
+    return -1;
+}
+
+static void one(struct statset *s, double v)
+{
+    s->sum = s->min = s->max = v;
+    s->count = 1;
+}
+
+/* ALB metrics are published only for periods with requests (TT-2): an idle period is a
+ * missing datapoint, except for the host counts. */
+static void alb_metric(struct sim *sim, struct component *self, int id, struct statset *out)
+{
+    (void)sim;
+    struct alb *b = ALB_OF(self, comp);
+    memset(out, 0, sizeof *out);
+    uint32_t healthy = 0, unhealthy = 0, registered = 0;
+    for (uint32_t i = 0; i < b->nt; i++) {
+        healthy += b->t[i].state == T_HEALTHY;
+        unhealthy += b->t[i].state == T_UNHEALTHY;
+        registered += b->t[i].state != T_FREE && b->t[i].state != T_DRAINING;
+    }
+    uint64_t n = b->requests - b->cw_requests[id];
+    b->cw_requests[id] = b->requests;
+    switch (id) {
+    case M_REQUEST_COUNT:
+        if (n)
+            one(out, (double)n);
+        break;
+    case M_REQUEST_COUNT_PER_TARGET: {
+        uint32_t per = healthy ? healthy : registered;
+        if (n && per)
+            one(out, (double)n / per);
+        break;
+    }
+    case M_HEALTHY_HOST_COUNT:
+        one(out, healthy);
+        break;
+    case M_UNHEALTHY_HOST_COUNT:
+        one(out, unhealthy);
+        break;
+    case M_TARGET_RESPONSE_TIME: {
+        uint64_t k = b->latency_n - b->cw_lat_n;
+        double sum = b->latency_sum - b->cw_lat_sum;
+        b->cw_lat_n = b->latency_n;
+        b->cw_lat_sum = b->latency_sum;
+        if (k)
+            one(out, sum / (double)k);
+        break;
+    }
+    case M_TARGET_RESPONSE_TIME_P99:
+        if (b->cw_hist->n)
+            one(out, hist_quantile(b->cw_hist, 0.99));
+        hist_reset(b->cw_hist);
+        break;
+    case M_ELB_5XX:
+    case M_TARGET_5XX: {
+        uint64_t *last = &b->cw_5xx[id - M_ELB_5XX];
+        uint64_t now = id == M_ELB_5XX ? b->elb_5xx : b->target_5xx;
+        if (n)
+            one(out, (double)(now - *last));
+        *last = now;
+        break;
+    }
+    }
+}
+
+/* --- life ----------------------------------------------------------------------------------- */
 
 static const struct component_ops alb_ops = {
     .type = "alb",
     .accept = alb_accept,
     .resume = alb_resume,
-    .subscribe = NULL,
+    .metric_id = alb_metric_id,
+    .metric = alb_metric,
+};
+static const struct component_ops prober_ops = {
+    .type = "alb-health-check",
+    .accept = prober_accept,
+    .resume = prober_resume,
+};
+static const struct component_ops sink_ops = {
+    .type = "alb-abandoned",
+    .accept = sink_accept,
+    .resume = sink_resume,
 };
 
 struct component *alb_component(struct alb *b)
@@ -125,22 +808,53 @@ struct component *alb_component(struct alb *b)
     return &b->comp;
 }
 
-struct alb *alb_new(struct sim *sim, const char *name, const struct alb_config *c)
+struct alb *alb_new(struct sim *sim, const char *name, const struct alb_config *c,
+                    const char *const *azs, uint32_t nazs, struct req_pool *pool)
 {
     struct alb *b = ts_calloc(1, sizeof *b);
     b->comp.ops = &alb_ops;
     b->comp.name = name;
     b->comp.az = -1;
+    b->prober.ops = &prober_ops;
+    b->prober.name = name;
+    b->prober.az = -1;
+    b->sink.ops = &sink_ops;
+    b->sink.name = name;
+    b->sink.az = -1;
     b->cfg = c;
+    b->scenario_azs = azs;
+    b->pool = pool;
     b->rng_route = sim_rng(sim, name, "route");
     b->rng_latency = sim_rng(sim, name, "latency");
+    b->rng_dns = sim_rng(sim, name, "dns");
+    b->rng_health = sim_rng(sim, name, "health");
     b->zero_latency = c->latency.kind == DIST_CONST && c->latency.a == 0.0;
-    b->listener = (struct target_listener){target_added, target_removed, b};
+    b->listener = (struct target_listener){target_added, target_removed, target_healthy, b};
+    /* a node in each enabled AZ */
+    b->nodes = ts_calloc(nazs ? nazs : 1u, sizeof *b->nodes);
+    for (uint32_t k = 0; k < nazs; k++) {
+        bool enabled = c->nazs == 0;
+        for (uint32_t j = 0; j < c->nazs && !enabled; j++)
+            enabled = strcmp(c->azs[j], azs[k]) == 0;
+        if (enabled)
+            b->nodes[b->nnodes++] = (struct node){.az = (int)k, .in_dns = true};
+    }
     return b;
 }
 
 int alb_start(struct sim *sim, struct alb *b, struct component *targets)
 {
+    const char *n = b->comp.name;
+    b->c_ts = sim_column(&sim->ts, 3, "%s.requests_rps", n);
+    sim_column(&sim->ts, 3, "%s.errors_502_rps", n);
+    sim_column(&sim->ts, 3, "%s.errors_503_rps", n);
+    sim_column(&sim->ts, 3, "%s.errors_504_rps", n);
+    sim_column(&sim->ts, 0, "%s.healthy", n);
+    sim_column(&sim->ts, 0, "%s.unhealthy", n);
+    sim_column(&sim->ts, 0, "%s.initial", n);
+    sim_column(&sim->ts, 0, "%s.draining", n);
+    sim_reporter(&sim->ts, report_ts, b);
+    b->group = targets;
     if (!targets->ops->subscribe)
         return TS_EINVAL;
     return targets->ops->subscribe(sim, targets, &b->listener);
@@ -150,6 +864,13 @@ void alb_free(struct alb *b)
 {
     if (!b)
         return;
-    free(b->targets);
+    for (uint32_t k = 0; k < b->nnodes; k++)
+        free(b->nodes[k].cand);
+    if (b->cw_hist) {
+        hist_release(b->cw_hist);
+        free(b->cw_hist);
+    }
+    free(b->nodes);
+    free(b->t);
     free(b);
 }

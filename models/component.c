@@ -1,6 +1,7 @@
 /* component.c — calls and replies along a request's stack (component.h). */
 #include "tiersim/models/component.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void comp_call(struct sim *sim, struct request *r, struct component *callee)
@@ -40,4 +41,136 @@ const char *req_status_name(enum req_status s)
 #undef XX
     }
     return "?";
+}
+
+/* --- lists through one level's frame links --------------------------------------------------- */
+
+void req_list_push(struct req_list *l, struct request *r, unsigned level)
+{
+    struct frame *f = &r->stack[level];
+    TS_ASSERT(f->list == NULL);
+    f->list = l;
+    f->next = NULL;
+    f->prev = l->tail;
+    if (l->tail)
+        l->tail->stack[level].next = r;
+    else
+        l->head = r;
+    l->tail = r;
+    l->n++;
+}
+
+void req_list_remove(struct req_list *l, struct request *r, unsigned level)
+{
+    struct frame *f = &r->stack[level];
+    TS_ASSERT(f->list == l);
+    f->list = NULL;
+    if (f->prev)
+        f->prev->stack[level].next = f->next;
+    else
+        l->head = f->next;
+    if (f->next)
+        f->next->stack[level].prev = f->prev;
+    else
+        l->tail = f->prev;
+    f->prev = f->next = NULL;
+    l->n--;
+}
+
+int req_level(const struct request *r, const struct component *comp)
+{
+    for (int i = (int)r->depth - 1; i >= 0; i--)
+        if (r->stack[i].comp == comp)
+            return i;
+    return -1;
+}
+
+/* --- the pool -------------------------------------------------------------------------------- */
+
+#define CHUNK 256
+
+struct req_chunk {
+    struct req_chunk *next;
+    struct request r[CHUNK];
+};
+
+void req_pool_release(struct req_pool *p)
+{
+    struct req_chunk *c = p->chunks;
+    while (c) {
+        struct req_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    memset(p, 0, sizeof *p);
+}
+
+struct request *req_new(struct req_pool *p)
+{
+    if (!p->free) {
+        struct req_chunk *c = ts_malloc(sizeof *c);
+        c->next = p->chunks;
+        p->chunks = c;
+        for (size_t i = 0; i < CHUNK; i++) {
+            c->r[i].next = p->free;
+            p->free = &c->r[i];
+        }
+    }
+    struct request *r = p->free;
+    p->free = r->next;
+    if (++p->live > p->peak)
+        p->peak = p->live;
+    r->next = NULL;
+    r->id = 0;
+    r->t_arrival = 0;
+    r->cls = 0;
+    r->status = REQ_PENDING;
+    r->depth = 0;
+    r->counted = 0;
+    r->probe = 0;
+    return r;
+}
+
+void req_free(struct req_pool *p, struct request *r)
+{
+    r->next = p->free;
+    p->free = r;
+    p->live--;
+}
+
+struct request *req_detach(struct req_pool *p, struct request *r, unsigned level,
+                           struct component *sink)
+{
+    TS_ASSERT(level + 1u < r->depth); /* there is work above the level to leave behind */
+    struct request *c = req_new(p);
+    c->id = r->id;
+    c->t_arrival = r->t_arrival;
+    c->cls = r->cls;
+    c->counted = r->counted;
+    c->probe = r->probe;
+    c->depth = (uint8_t)(level + 1u);
+    memcpy(c->stack, r->stack, (level + 1u) * sizeof *c->stack);
+    /* below the level the copy takes the original's place in its components' lists */
+    for (unsigned i = 0; i < level; i++) {
+        struct frame *f = &c->stack[i];
+        if (!f->list)
+            continue;
+        if (f->prev)
+            f->prev->stack[i].next = c;
+        else
+            f->list->head = c;
+        if (f->next)
+            f->next->stack[i].prev = c;
+        else
+            f->list->tail = c;
+    }
+    /* at the level, the caller's list (if any) is the caller's business: it left it */
+    TS_ASSERT(r->stack[level].list == NULL);
+    c->stack[level].prev = c->stack[level].next = NULL;
+    /* the original: nothing below the level any more, the sink at the level */
+    for (unsigned i = 0; i < level; i++)
+        memset(&r->stack[i], 0, sizeof r->stack[i]);
+    r->stack[level].comp = sink;
+    r->stack[level].ev = 0;
+    return c;
 }

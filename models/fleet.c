@@ -1,21 +1,35 @@
-/* fleet.c — EC2 instances of an Auto Scaling group serving requests with worker slots, a
- * backlog and FCFS vCPUs.
+/* fleet.c — an EC2 Auto Scaling group: instance lifecycle, AZ balance, termination,
+ * health replacement, warm-up, and each instance's worker slots, backlog and FCFS vCPUs.
  *
- * Rules:
- * - An instance takes a request into a free worker slot; with none free, into its backlog
- *   while the backlog has room; otherwise its application sheds the request at once with
- *   503 Service Unavailable (the foundation issue's rule). An ALB passes a target's own
- *   answer on unchanged: such a 503 counts as a target 5XX, not an ELB error (ALB-15 lists
- *   the errors the ALB makes itself). A server that refuses connections instead would show
- *   as 502 through the ALB; that variant is not modelled.
- * - A request keeps its worker slot from acceptance until it replies (DESIGN.md). Its
- *   handler's `cpu` steps draw a demand (seconds of one vCPU) and queue first-come
- *   first-served for the instance's vCPUs; a freed vCPU goes to the longest waiter.
- * - The group holds desired_capacity instances for the whole run (ASG-1), placed round
- *   robin over the scenario's AZs as the group's balancing does (ASG-4), all in service from
- *   time 0: the run starts from an established group.
- * Simplifications: no boot, health checks, scaling or failures yet (the elastic-tier and
- * failure issues); a vCPU is a full core (t3 CPU credits are not modelled, PRICE-4).
+ * Rules (reference/aws-behavior.md):
+ * - Capacity: the group keeps `desired_capacity` instances, launching or terminating
+ *   until the count of pending and in-service instances matches (ASG-1); policies and
+ *   scheduled actions change it within [min_size, max_size] (ASG-2).
+ * - Launch: into the enabled AZ with the fewest pending and in-service instances, ties by
+ *   the scenario's AZ order (ASG-4). An instance is billed from launch (ASG-3), boots for a
+ *   draw of `boot` (OS, EC2-1..3) plus `bootstrap` (application, EC2-4), then is
+ *   registered with the group's load balancers and put in service in the same instant
+ *   (ASG-25). It warms up for `default_instance_warmup` (ASG-19): while warming it serves
+ *   traffic but is left out of the group's CloudWatch metrics (ASG-20).
+ * - Scale-in: from the AZ with the most pending and in-service instances (ASG-8), then by
+ *   the termination policy: Default picks at random in that AZ (ASG-10, ASG-12: one launch
+ *   template, per-second billing), OldestInstance and NewestInstance by launch time
+ *   (ASG-11). A pending victim is cancelled; one in service is deregistered from every load
+ *   balancer, waits until each reports it drained (ALB-13), then stops: what still runs on
+ *   it fails with 502 (ASG-26).
+ * - Health: with health_check_type ELB, an instance a load balancer reports unhealthy after
+ *   its grace period (ASG-16) is replaced, terminate then launch (ASG-17), no more than
+ *   max(1, 10 % of desired) replacements under way at once (ASG-18); one reported during
+ *   its grace period is checked again when the grace period ends. EC2 status failures come
+ *   with the failure models.
+ * - Serving: an instance takes a request into a free worker slot, else into its backlog
+ *   while there is room, else its application sheds it with 503 (the foundation's rule; an
+ *   ALB passes a target's own 503 on unchanged, ALB-15). A request keeps its worker slot
+ *   until it replies (DESIGN.md); its `cpu` steps queue first-come first-served for the
+ *   vCPUs. A load balancer's health check takes a worker slot and does no CPU work.
+ * Simplifications: a vCPU is a full core (t3 CPU credits are not modelled, PRICE-4);
+ * health replacement reacts when the load balancer reports, not at the group's own
+ * periodic check; launches never fail yet (AZ outages come with the failure models).
  */
 #include "tiersim/models/fleet.h"
 
@@ -23,10 +37,40 @@
 #include "tiersim/scn.h"
 #include "tiersim/stats.h"
 
+#include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* --- configuration ---------------------------------------------------------------------- */
+/* --- instance types --------------------------------------------------------------------------
+ * us-east-1 Linux on-demand (PRICE-1): t3.medium, t3.large, m5.large, c5.large and r5.large
+ * are AWS's figures; every other size of a family follows AWS's linear size scaling (each
+ * size up doubles vCPUs, memory and price) and is marked derived; the m7i prices are widely
+ * quoted but were not read from AWS (UNCERTAIN). */
+const struct instance_type instance_types[] = {
+    {"t3.nano", 2, 0.5, 0.0052, true},     {"t3.micro", 2, 1, 0.0104, true},
+    {"t3.small", 2, 2, 0.0208, true},      {"t3.medium", 2, 4, 0.0416, false},
+    {"t3.large", 2, 8, 0.0832, false},     {"t3.xlarge", 4, 16, 0.1664, true},
+    {"t3.2xlarge", 8, 32, 0.3328, true},   {"m5.large", 2, 8, 0.096, false},
+    {"m5.xlarge", 4, 16, 0.192, true},     {"m5.2xlarge", 8, 32, 0.384, true},
+    {"m5.4xlarge", 16, 64, 0.768, true},   {"c5.large", 2, 4, 0.085, false},
+    {"c5.xlarge", 4, 8, 0.17, true},       {"c5.2xlarge", 8, 16, 0.34, true},
+    {"c5.4xlarge", 16, 32, 0.68, true},    {"r5.large", 2, 16, 0.126, false},
+    {"r5.xlarge", 4, 32, 0.252, true},     {"r5.2xlarge", 8, 64, 0.504, true},
+    {"r5.4xlarge", 16, 128, 1.008, true},  {"m7i.large", 2, 8, 0.1008, true},
+    {"m7i.xlarge", 4, 16, 0.2016, true},   {"m7i.2xlarge", 8, 32, 0.4032, true},
+    {"m7i.4xlarge", 16, 64, 0.8064, true}, {NULL, 0, 0, 0, false},
+};
+
+const struct instance_type *instance_type_find(const char *name)
+{
+    for (const struct instance_type *t = instance_types; t->name; t++)
+        if (strcmp(t->name, name) == 0)
+            return t;
+    return NULL;
+}
+
+/* --- configuration ------------------------------------------------------------------------- */
 
 static bool read_steps(struct scn *s, cJSON *arr, struct program *p, struct arena *a)
 {
@@ -88,21 +132,56 @@ static bool read_steps(struct scn *s, cJSON *arr, struct program *p, struct aren
     return ok;
 }
 
-bool fleet_config_from_json(struct scn_obj *o, struct fleet_config *c, struct arena *a)
+static void read_instance(struct scn_obj *o, struct fleet_config *c, struct arena *a)
 {
-    memset(c, 0, sizeof *c);
     struct scn *s = o->s;
-    unsigned before = scn_error_count(s);
-
     struct scn_obj inst;
     scn_open_member(o, "instance", true, &inst);
-    int64_t v = 1;
-    scn_int_req(&inst, "vcpus", 1, 448, &v);
+    const char *type = scn_str(&inst, "type", NULL);
+    cJSON *vcpus = scn_member(&inst, "vcpus");
+    if (type) {
+        c->type = instance_type_find(type);
+        if (!c->type) {
+            const char *names[64];
+            unsigned n = 0;
+            for (const struct instance_type *t = instance_types; t->name && n < 64; t++)
+                names[n++] = t->name;
+            const char *near = scn_nearest(type, names, n);
+            if (near)
+                scn_error(s, scn_member(&inst, "type"), false,
+                          "unknown instance type \"%s\" (did you mean \"%s\"?)", type, near);
+            else
+                scn_error(s, scn_member(&inst, "type"), false,
+                          "unknown instance type \"%s\" (known families: t3, m5, c5, r5, m7i; "
+                          "or give \"vcpus\" instead)",
+                          type);
+        }
+    }
+    int64_t v = c->type ? c->type->vcpus : 1;
+    if (!type && !vcpus)
+        scn_member_req(&inst, "vcpus"); /* one of the two is required: vcpus, reported */
+    if (vcpus)
+        scn_as_int(s, vcpus, 1, 448, &v); /* overrides the type's count */
+    else if (c->type)
+        scn_add_default(&inst, "vcpus", cJSON_CreateNumber((double)v));
     c->vcpus = (uint32_t)v;
     c->workers = (uint32_t)scn_int(&inst, "workers", 200, 1, 100000000);
     c->backlog = (uint32_t)scn_int(&inst, "backlog", 100, 0, 100000000);
+    /* EC2-1..3: median 30 s from API call to OS ready, 20-45 s; EC2-4: 60 s of application
+     * start as the default (30-300 s in practice) */
+    dist_read(&inst, "boot", "{\"dist\": \"lognormal\", \"mu\": 3.4012, \"sigma\": 0.25}",
+              &c->boot, a);
+    dist_read(&inst, "bootstrap", "{\"dist\": \"const\", \"value\": 60}", &c->bootstrap, a);
+    c->request_bytes = scn_num(&inst, "request_bytes", 2048, SCN_NONNEG);
+    c->response_bytes = scn_num(&inst, "response_bytes", 16384, SCN_NONNEG);
     scn_close(&inst);
+}
 
+static void read_asg(struct scn_obj *o, struct fleet_config *c)
+{
+    struct scn *s = o->s;
+    static const char *const hc_types[] = {"EC2", "ELB", NULL};
+    static const char *const policies[] = {"Default", "OldestInstance", "NewestInstance", NULL};
     struct scn_obj asg;
     scn_open_member(o, "asg", true, &asg);
     int64_t mn = 0, mx = 0;
@@ -119,8 +198,26 @@ bool fleet_config_from_json(struct scn_obj *o, struct fleet_config *c, struct ar
     c->min_size = (uint32_t)mn;
     c->max_size = (uint32_t)mx;
     c->desired_capacity = (uint32_t)desired;
+    c->health_check_type = (enum health_check_type)scn_enum(&asg, "health_check_type", hc_types,
+                                                            HC_EC2);
+    c->health_check_grace_period = scn_dur(&asg, "health_check_grace_period", 300, SCN_NONNEG);
+    c->default_instance_warmup = scn_dur(&asg, "default_instance_warmup", 300, SCN_IN(0, 3600));
+    c->default_cooldown = scn_dur(&asg, "default_cooldown", 300, SCN_NONNEG);
+    c->termination_policy =
+        (enum termination_policy)scn_enum(&asg, "termination_policy", policies, TERM_DEFAULT);
+    /* read by the scaling model (world.c wires it); known keys here */
+    c->scaling_policies = scn_member(&asg, "scaling_policies");
+    c->scheduled_actions = scn_member(&asg, "scheduled_actions");
     scn_close(&asg);
+}
 
+bool fleet_config_from_json(struct scn_obj *o, struct fleet_config *c, struct arena *a)
+{
+    memset(c, 0, sizeof *c);
+    struct scn *s = o->s;
+    unsigned before = scn_error_count(s);
+    read_instance(o, c, a);
+    read_asg(o, c);
     cJSON *h = scn_member_req(o, "handlers");
     if (h && !cJSON_IsObject(h)) {
         char what[64];
@@ -146,6 +243,8 @@ void fleet_config_release(struct fleet_config *c)
     for (uint32_t i = 0; i < c->nhandlers; i++)
         for (uint32_t j = 0; j < c->handlers[i].n; j++)
             dist_release(&c->handlers[i].steps[j].demand);
+    dist_release(&c->boot);
+    dist_release(&c->bootstrap);
 }
 
 const struct program *fleet_program(const struct fleet_config *c, const char *cls)
@@ -156,37 +255,85 @@ const struct program *fleet_program(const struct fleet_config *c, const char *cl
     return NULL;
 }
 
-/* --- instances -------------------------------------------------------------------------- */
+/* --- state ----------------------------------------------------------------------------------- */
+
+enum istate { I_PENDING, I_IN_SERVICE, I_TERMINATING, I_TERMINATED };
 
 struct instance {
     struct component comp; /* first: a request's frame names the instance */
     struct fleet *fleet;
     uint32_t id;
+    enum istate state;
+    bool unhealthy;   /* marked for replacement */
+    bool replacement; /* launched to replace an unhealthy instance */
+    int64_t launched, in_service_at, warm_until, terminated_at; /* ns */
+    double boot_s, bootstrap_s; /* the draws, for the log */
+    evq_handle boot_ev, grace_ev;
+    uint32_t drains_left; /* load balancers yet to report it drained */
+
     uint32_t busy_vcpus, busy_workers, nbacklog;
+    uint32_t probe_workers, probe_backlog; /* of those, load balancers' health checks */
     struct request *bl_head, *bl_tail; /* backlog: waiting for a worker slot */
     struct request *rq_head, *rq_tail; /* run queue: holding a slot, waiting for a vCPU */
-    char name[64];
+    struct req_list held;              /* every request it has taken, slot or backlog */
+
+    struct tavg busy;            /* vCPUs busy */
+    double cw_area;              /* busy area at the last CloudWatch poll */
+    int64_t cw_since;            /* ns, time of that poll (or of the warm-up's end) */
+    double bytes_in, bytes_out;  /* cumulative */
+    double cw_in, cw_out;        /* at the last poll */
+    char name[48];
 };
 
 struct fleet {
     struct component comp;
+    struct component sink; /* takes over requests whose instance stopped mid-call */
     const struct fleet_config *cfg;
     const char *const *azs;
     uint32_t nazs;
+    struct req_pool *pool;
     const struct program *prog; /* the handler of the one request class */
-    gsl_rng *rng_cpu;
-    struct instance **inst;
-    uint32_t ninst;
+    gsl_rng *rng_cpu, *rng_boot, *rng_terminate;
+
+    uint32_t min, max, desired;
+    struct instance **inst; /* every instance ever launched, kept until the end */
+    uint32_t ninst, cap;
     uint32_t next_id;
+    uint32_t replacements_due; /* launches that replace an unhealthy instance */
+    int64_t last_activity_end;
+    uint64_t launches, terminations;
+
     struct target_listener *listeners;
     uint32_t nlisteners;
 
     /* levels summed over instances, integrated over time */
-    struct tavg in_service, busy_cpu, busy_workers, queued, runq;
-    /* areas at the last sample and at the end of warm-up */
-    double a_ts[5], a_warm[5];
+    struct tavg in_service, busy_cpu, busy_workers, queued, runq, billed;
+    double a_ts[5], a_warm[6];
     uint32_t c_ts, c_sum;
 };
+
+#define FLEET_OF(c, member) ((struct fleet *)((char *)(c)-offsetof(struct fleet, member)))
+
+static bool warming(const struct instance *in, int64_t now)
+{
+    return in->state == I_IN_SERVICE && now < in->warm_until;
+}
+
+/* Pending or in service, and not (yet) being replaced: what counts toward desired. */
+static bool active(const struct instance *in)
+{
+    return in->state == I_PENDING || in->state == I_IN_SERVICE;
+}
+
+static uint32_t count_active(const struct fleet *f)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < f->ninst; i++)
+        n += active(f->inst[i]);
+    return n;
+}
+
+/* --- serving requests ------------------------------------------------------------------------ */
 
 static void queue_push(struct request **head, struct request **tail, struct request *r)
 {
@@ -209,14 +356,19 @@ static struct request *queue_pop(struct request **head, struct request **tail)
     return r;
 }
 
-static void run_steps(struct sim *sim, struct instance *in, struct request *r);
+static void set_busy(struct instance *in, int64_t now, int delta)
+{
+    in->busy_vcpus = (uint32_t)((int)in->busy_vcpus + delta);
+    tavg_add(&in->busy, now, delta);
+    tavg_add(&in->fleet->busy_cpu, now, delta);
+}
 
+static void run_steps(struct sim *sim, struct instance *in, struct request *r);
 static void on_cpu_done(struct sim *sim, void *ctx, uint64_t arg);
 
 static void start_cpu(struct sim *sim, struct instance *in, struct request *r)
 {
-    in->busy_vcpus++;
-    tavg_add(&in->fleet->busy_cpu, sim->now, 1.0);
+    set_busy(in, sim->now, 1);
     struct frame *f = req_top(r);
     f->ev = sim_after(sim, f->aux, on_cpu_done, in, (uint64_t)(uintptr_t)r);
 }
@@ -225,22 +377,40 @@ static void on_cpu_done(struct sim *sim, void *ctx, uint64_t arg)
 {
     struct instance *in = ctx;
     struct request *r = (struct request *)(uintptr_t)arg;
-    struct fleet *f = in->fleet;
-    in->busy_vcpus--;
-    tavg_add(&f->busy_cpu, sim->now, -1.0);
+    req_top(r)->ev = 0;
+    set_busy(in, sim->now, -1);
     struct request *next = queue_pop(&in->rq_head, &in->rq_tail);
     if (next) {
-        tavg_add(&f->runq, sim->now, -1.0);
+        tavg_add(&in->fleet->runq, sim->now, -1.0);
         start_cpu(sim, in, next);
     }
     req_top(r)->pc++;
     run_steps(sim, in, r);
 }
 
+/* Health checks take worker slots and backlog places like any request (an overloaded
+ * instance fails its checks), but the fleet's request levels count client requests only. */
+static void level_workers(struct instance *in, const struct request *r, int64_t now, int d)
+{
+    in->busy_workers = (uint32_t)((int)in->busy_workers + d);
+    if (r->probe)
+        in->probe_workers = (uint32_t)((int)in->probe_workers + d);
+    else
+        tavg_add(&in->fleet->busy_workers, now, d);
+}
+
+static void level_backlog(struct instance *in, const struct request *r, int64_t now, int d)
+{
+    in->nbacklog = (uint32_t)((int)in->nbacklog + d);
+    if (r->probe)
+        in->probe_backlog = (uint32_t)((int)in->probe_backlog + d);
+    else
+        tavg_add(&in->fleet->queued, now, d);
+}
+
 static void admit(struct sim *sim, struct instance *in, struct request *r)
 {
-    in->busy_workers++;
-    tavg_add(&in->fleet->busy_workers, sim->now, 1.0);
+    level_workers(in, r, sim->now, 1);
     run_steps(sim, in, r);
 }
 
@@ -248,23 +418,25 @@ static void admit(struct sim *sim, struct instance *in, struct request *r)
 static void finish(struct sim *sim, struct instance *in, struct request *r)
 {
     struct fleet *f = in->fleet;
-    in->busy_workers--;
-    tavg_add(&f->busy_workers, sim->now, -1.0);
+    level_workers(in, r, sim->now, -1);
+    req_list_remove(&in->held, r, r->depth - 1u);
+    if (!r->probe)
+        in->bytes_out += f->cfg->response_bytes;
     struct request *next = queue_pop(&in->bl_head, &in->bl_tail);
     if (next) {
-        in->nbacklog--;
-        tavg_add(&f->queued, sim->now, -1.0);
+        level_backlog(in, next, sim->now, -1);
         admit(sim, in, next);
     }
     comp_reply(sim, r, REQ_OK);
 }
 
-/* Run the handler from the frame's step until it must wait, or to its end. */
+/* Run the handler from the frame's step until it must wait, or to its end. A health check
+ * runs no step. */
 static void run_steps(struct sim *sim, struct instance *in, struct request *r)
 {
     struct frame *fr = req_top(r);
     const struct program *p = in->fleet->prog;
-    if (fr->pc >= p->n) {
+    if (r->probe || fr->pc >= p->n) {
         finish(sim, in, r);
         return;
     }
@@ -286,11 +458,19 @@ static void instance_accept(struct sim *sim, struct component *self, struct requ
 {
     struct instance *in = (struct instance *)self;
     const struct fleet_config *c = in->fleet->cfg;
+    if (in->state != I_IN_SERVICE) {
+        /* stopped, or not started: nothing answers (the load balancer's 502) */
+        comp_reply(sim, r, REQ_E502);
+        return;
+    }
+    if (!r->probe)
+        in->bytes_in += c->request_bytes;
     if (in->busy_workers < c->workers) {
+        req_list_push(&in->held, r, r->depth - 1u);
         admit(sim, in, r);
     } else if (in->nbacklog < c->backlog) {
-        in->nbacklog++;
-        tavg_add(&in->fleet->queued, sim->now, 1.0);
+        req_list_push(&in->held, r, r->depth - 1u);
+        level_backlog(in, r, sim->now, 1);
         queue_push(&in->bl_head, &in->bl_tail, r);
     } else {
         comp_reply(sim, r, REQ_E503);
@@ -310,50 +490,129 @@ static const struct component_ops instance_ops = {
     .type = "instance",
     .accept = instance_accept,
     .resume = instance_resume,
-    .subscribe = NULL,
 };
 
-/* --- the group ---------------------------------------------------------------------------- */
-
-static void fleet_accept(struct sim *sim, struct component *self, struct request *r)
+/* Stop an instance: every request it holds ends with `status` (ASG-26, ALB-13). */
+static void kill_requests(struct sim *sim, struct instance *in, enum req_status status)
 {
-    /* a group is not an endpoint: only its instances serve (through a load balancer) */
-    (void)self;
-    comp_reply(sim, r, REQ_E502);
+    struct fleet *f = in->fleet;
+    tavg_add(&f->busy_cpu, sim->now, -(double)in->busy_vcpus);
+    tavg_add(&f->busy_workers, sim->now, -(double)(in->busy_workers - in->probe_workers));
+    tavg_add(&f->queued, sim->now, -(double)(in->nbacklog - in->probe_backlog));
+    uint32_t waiting = 0;
+    for (struct request *r = in->rq_head; r; r = r->next)
+        waiting++;
+    tavg_add(&f->runq, sim->now, -(double)waiting);
+    tavg_set(&in->busy, sim->now, 0);
+    in->busy_vcpus = in->busy_workers = in->nbacklog = 0;
+    in->probe_workers = in->probe_backlog = 0;
+    in->bl_head = in->bl_tail = in->rq_head = in->rq_tail = NULL;
+    while (in->held.head) {
+        struct request *r = in->held.head;
+        int level = req_level(r, &in->comp);
+        TS_ASSERT(level >= 0);
+        req_list_remove(&in->held, r, (unsigned)level);
+        if ((unsigned)level + 1u == r->depth) {
+            sim_cancel(sim, r->stack[level].ev); /* its CPU burst, if running */
+            comp_reply(sim, r, status);
+        } else {
+            /* waiting on a call it made: the callee finishes into the sink */
+            struct request *c = req_detach(f->pool, r, (unsigned)level, &f->sink);
+            comp_reply(sim, c, status);
+        }
+    }
 }
 
-static void fleet_resume(struct sim *sim, struct component *self, struct request *r)
+static void sink_accept(struct sim *sim, struct component *self, struct request *r)
 {
     (void)sim;
     (void)self;
     (void)r;
-    TS_ASSERT(0 && "a fleet made no call to be resumed from");
+    TS_ASSERT(0 && "the sink accepts no requests");
 }
 
-static int fleet_subscribe(struct sim *sim, struct component *self,
-                           const struct target_listener *l)
+static void sink_resume(struct sim *sim, struct component *self, struct request *r)
 {
-    struct fleet *f = (struct fleet *)self;
-    f->listeners = ts_realloc(f->listeners, (f->nlisteners + 1u) * sizeof *f->listeners);
-    f->listeners[f->nlisteners++] = *l;
-    for (uint32_t i = 0; i < f->ninst; i++)
-        l->added(sim, l->ctx, &f->inst[i]->comp);
-    return 0;
+    (void)sim;
+    req_free(FLEET_OF(self, sink)->pool, r);
 }
 
-static const struct component_ops fleet_ops = {
-    .type = "fleet",
-    .accept = fleet_accept,
-    .resume = fleet_resume,
-    .subscribe = fleet_subscribe,
+static const struct component_ops sink_ops = {
+    .type = "fleet-abandoned",
+    .accept = sink_accept,
+    .resume = sink_resume,
 };
 
-struct component *fleet_component(struct fleet *f)
+/* --- the group's life ------------------------------------------------------------------------ */
+
+static void reconcile(struct sim *sim, struct fleet *f);
+static void process_replacements(struct sim *sim, struct fleet *f);
+
+static void on_warm(struct sim *sim, void *ctx, uint64_t arg)
 {
-    return &f->comp;
+    (void)arg;
+    struct instance *in = ctx;
+    if (in->state != I_IN_SERVICE)
+        return;
+    /* its metrics count from now: CloudWatch's window for it starts here */
+    in->cw_area = tavg_area(&in->busy, sim->now);
+    in->cw_since = sim->now;
+    sim_log(sim, in->fleet->comp.name, "warm",
+            "i-%u warmed up (%.0f s): now counted in the group's metrics (ASG-20)", in->id,
+            sim_s(in->fleet->cfg->default_instance_warmup));
+    process_replacements(sim, in->fleet);
 }
 
-static void launch_in_service(struct sim *sim, struct fleet *f)
+/* In service now; `established` for the initial capacity, which starts warm and healthy. */
+static void in_service(struct sim *sim, struct instance *in, const char *how, bool established)
+{
+    struct fleet *f = in->fleet;
+    in->state = I_IN_SERVICE;
+    in->in_service_at = established ? INT64_MIN / 2 : sim->now; /* past any grace period */
+    in->warm_until = established ? sim->now : sim->now + f->cfg->default_instance_warmup;
+    in->cw_area = 0;
+    in->cw_since = sim->now;
+    tavg_add(&f->in_service, sim->now, 1.0);
+    f->last_activity_end = sim->now;
+    sim_log(sim, f->comp.name, "in_service", "i-%u in %s %s", in->id, f->azs[in->comp.az],
+            how);
+    /* registered with the load balancers as it enters service (ASG-25) */
+    for (uint32_t i = 0; i < f->nlisteners; i++)
+        f->listeners[i].added(sim, f->listeners[i].ctx, &in->comp, established);
+    if (in->warm_until > sim->now)
+        sim_at(sim, in->warm_until, on_warm, in, 0);
+    else
+        process_replacements(sim, f);
+}
+
+static void on_boot(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct instance *in = ctx;
+    in->boot_ev = 0;
+    char how[96];
+    snprintf(how, sizeof how, "after %.1f s (boot %.1f s + bootstrap %.1f s)",
+             in->boot_s + in->bootstrap_s, in->boot_s, in->bootstrap_s);
+    in_service(sim, in, how, false);
+}
+
+/* The AZ for the next launch: fewest pending and in-service instances (ASG-4). */
+static uint32_t launch_az(const struct fleet *f)
+{
+    uint32_t best = 0, best_n = UINT32_MAX;
+    for (uint32_t a = 0; a < f->nazs; a++) {
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < f->ninst; i++)
+            n += active(f->inst[i]) && f->inst[i]->comp.az == (int)a;
+        if (n < best_n) {
+            best_n = n;
+            best = a;
+        }
+    }
+    return best;
+}
+
+static struct instance *new_instance(struct fleet *f, uint32_t az, int64_t now)
 {
     struct instance *in = ts_calloc(1, sizeof *in);
     in->fleet = f;
@@ -361,54 +620,397 @@ static void launch_in_service(struct sim *sim, struct fleet *f)
     snprintf(in->name, sizeof in->name, "%s/i-%u", f->comp.name, in->id);
     in->comp.ops = &instance_ops;
     in->comp.name = in->name;
-    in->comp.az = (int)((in->id - 1u) % f->nazs);
-    f->inst = ts_realloc(f->inst, (f->ninst + 1u) * sizeof *f->inst);
+    in->comp.az = (int)az;
+    in->launched = now;
+    in->busy.last = now;
+    if (f->ninst == f->cap) {
+        f->cap = f->cap ? f->cap * 2u : 16u;
+        f->inst = ts_realloc(f->inst, f->cap * sizeof *f->inst);
+    }
     f->inst[f->ninst++] = in;
-    tavg_add(&f->in_service, sim->now, 1.0);
-    sim_log(sim, f->comp.name, "in_service", "i-%u in %s (initial capacity, %u vCPUs)", in->id,
-            f->azs[in->comp.az], f->cfg->vcpus);
-    for (uint32_t i = 0; i < f->nlisteners; i++)
-        f->listeners[i].added(sim, f->listeners[i].ctx, &in->comp);
+    f->launches++;
+    tavg_add(&f->billed, now, 1.0); /* billed from launch (ASG-3) */
+    return in;
 }
 
-static void areas(const struct fleet *f, int64_t now, double out[5])
+static void launch(struct sim *sim, struct fleet *f)
+{
+    struct instance *in = new_instance(f, launch_az(f), sim->now);
+    in->state = I_PENDING;
+    if (f->replacements_due) {
+        f->replacements_due--;
+        in->replacement = true;
+    }
+    in->boot_s = dist_sample(&f->cfg->boot, f->rng_boot);
+    in->bootstrap_s = dist_sample(&f->cfg->bootstrap, f->rng_boot);
+    in->boot_ev = sim_after(sim, sim_ns(in->boot_s + in->bootstrap_s), on_boot, in, 0);
+    sim_log(sim, f->comp.name, "launch", "i-%u in %s%s: pending", in->id,
+            f->azs[in->comp.az], in->replacement ? " (replacement)" : "");
+}
+
+static void terminated(struct sim *sim, struct instance *in, const char *how)
+{
+    struct fleet *f = in->fleet;
+    in->state = I_TERMINATED;
+    in->terminated_at = sim->now;
+    f->terminations++;
+    f->last_activity_end = sim->now;
+    tavg_add(&f->billed, sim->now, -1.0);
+    sim_log(sim, f->comp.name, "terminated", "i-%u %s", in->id, how);
+}
+
+static void on_drained(struct sim *sim, void *ctx, struct component *target)
+{
+    (void)ctx;
+    struct instance *in = (struct instance *)target;
+    if (--in->drains_left > 0)
+        return;
+    uint32_t left = in->held.n;
+    kill_requests(sim, in, REQ_E502);
+    char how[96];
+    snprintf(how, sizeof how, "after draining (%u requests still running ended with 502)",
+             left);
+    terminated(sim, in, how);
+}
+
+static void on_stop_now(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    on_drained(sim, NULL, ctx);
+}
+
+/* Begin the end of an instance (ASG-26). */
+static void terminate(struct sim *sim, struct instance *in, const char *why)
+{
+    struct fleet *f = in->fleet;
+    if (in->state == I_PENDING) {
+        sim_cancel(sim, in->boot_ev);
+        terminated(sim, in, why);
+        return;
+    }
+    TS_ASSERT(in->state == I_IN_SERVICE);
+    in->state = I_TERMINATING;
+    sim_cancel(sim, in->grace_ev);
+    tavg_add(&f->in_service, sim->now, -1.0);
+    sim_log(sim, f->comp.name, "terminating", "i-%u in %s: %s", in->id, f->azs[in->comp.az],
+            why);
+    in->drains_left = f->nlisteners ? f->nlisteners : 1u;
+    if (f->nlisteners == 0)
+        sim_at(sim, sim->now, on_stop_now, in, 0);
+    for (uint32_t i = 0; i < f->nlisteners; i++)
+        f->listeners[i].removed(sim, f->listeners[i].ctx, &in->comp, on_drained, f);
+}
+
+/* The victim of a scale-in: AZ with the most active instances (ASG-8), then the policy. */
+static struct instance *victim(struct fleet *f)
+{
+    uint32_t best_az = 0, best_n = 0;
+    for (uint32_t a = 0; a < f->nazs; a++) {
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < f->ninst; i++)
+            n += active(f->inst[i]) && f->inst[i]->comp.az == (int)a;
+        if (n > best_n) {
+            best_n = n;
+            best_az = a;
+        }
+    }
+    struct instance *pick = NULL;
+    uint32_t seen = 0;
+    for (uint32_t i = 0; i < f->ninst; i++) {
+        struct instance *in = f->inst[i];
+        if (!active(in) || in->comp.az != (int)best_az)
+            continue;
+        switch (f->cfg->termination_policy) {
+        case TERM_DEFAULT: /* uniformly among them (reservoir sampling) */
+            if (gsl_rng_uniform_int(f->rng_terminate, ++seen) == 0)
+                pick = in;
+            break;
+        case TERM_OLDEST:
+            if (!pick || in->launched < pick->launched)
+                pick = in;
+            break;
+        case TERM_NEWEST:
+            if (!pick || in->launched >= pick->launched)
+                pick = in;
+            break;
+        }
+    }
+    return pick;
+}
+
+static const char *const policy_names[] = {"Default", "OldestInstance", "NewestInstance"};
+
+/* Launch or terminate until pending + in service matches desired. */
+static void reconcile(struct sim *sim, struct fleet *f)
+{
+    uint32_t n = count_active(f);
+    while (n < f->desired) {
+        launch(sim, f);
+        n++;
+    }
+    while (n > f->desired) {
+        struct instance *in = victim(f);
+        char why[128];
+        snprintf(why, sizeof why, "scale-in to %u (AZ with the most instances, then %s)",
+                 f->desired, policy_names[f->cfg->termination_policy]);
+        terminate(sim, in, why);
+        n--;
+    }
+}
+
+/* Replace instances marked unhealthy, no more than max(1, 10 % of desired) at once (ASG-18):
+ * a replacement is under way until its new instance is in service and warmed up. */
+static void process_replacements(struct sim *sim, struct fleet *f)
+{
+    uint32_t limit = f->desired / 10u > 1u ? f->desired / 10u : 1u;
+    uint32_t busy = f->replacements_due;
+    for (uint32_t i = 0; i < f->ninst; i++) {
+        const struct instance *in = f->inst[i];
+        busy += in->replacement &&
+                (in->state == I_PENDING || warming(in, sim->now));
+    }
+    for (uint32_t i = 0; i < f->ninst && busy < limit; i++) {
+        struct instance *in = f->inst[i];
+        if (in->state != I_IN_SERVICE || !in->unhealthy)
+            continue;
+        f->replacements_due++;
+        busy++;
+        terminate(sim, in, "unhealthy (ELB health check): replaced, terminate then launch "
+                           "(ASG-17)");
+        reconcile(sim, f);
+    }
+}
+
+static void consider_health(struct sim *sim, struct instance *in, bool healthy);
+
+static void on_grace_end(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct instance *in = ctx;
+    in->grace_ev = 0;
+    struct fleet *f = in->fleet;
+    bool healthy = true;
+    for (uint32_t i = 0; i < f->nlisteners; i++)
+        healthy &= f->listeners[i].healthy(f->listeners[i].ctx, &in->comp);
+    consider_health(sim, in, healthy);
+}
+
+static void consider_health(struct sim *sim, struct instance *in, bool healthy)
+{
+    struct fleet *f = in->fleet;
+    if (f->cfg->health_check_type != HC_ELB || in->state != I_IN_SERVICE || in->unhealthy ||
+        healthy)
+        return;
+    int64_t grace_end = in->in_service_at + f->cfg->health_check_grace_period;
+    if (sim->now < grace_end) {
+        if (!in->grace_ev) {
+            sim_log(sim, f->comp.name, "health",
+                    "i-%u reported unhealthy within its grace period: checked again at "
+                    "t=%.0f s (ASG-16)",
+                    in->id, sim_s(grace_end));
+            in->grace_ev = sim_at(sim, grace_end, on_grace_end, in, 0);
+        }
+        return;
+    }
+    in->unhealthy = true;
+    sim_log(sim, f->comp.name, "unhealthy", "i-%u marked unhealthy (ELB health check)", in->id);
+    process_replacements(sim, f);
+}
+
+static void fleet_health_report(struct sim *sim, struct component *self,
+                                struct component *target, bool healthy)
+{
+    (void)self;
+    consider_health(sim, (struct instance *)target, healthy);
+}
+
+static int fleet_subscribe(struct sim *sim, struct component *self,
+                           const struct target_listener *l)
+{
+    struct fleet *f = FLEET_OF(self, comp);
+    f->listeners = ts_realloc(f->listeners, (f->nlisteners + 1u) * sizeof *f->listeners);
+    f->listeners[f->nlisteners++] = *l;
+    for (uint32_t i = 0; i < f->ninst; i++)
+        if (f->inst[i]->state == I_IN_SERVICE)
+            l->added(sim, l->ctx, &f->inst[i]->comp, sim->now == 0);
+    return 0;
+}
+
+/* --- the scalable interface -------------------------------------------------------------------- */
+
+static void fleet_status(const struct component *self, int64_t now, struct asg_status *out)
+{
+    const struct fleet *f = FLEET_OF(self, comp);
+    memset(out, 0, sizeof *out);
+    out->min = f->min;
+    out->max = f->max;
+    out->desired = f->desired;
+    out->last_activity_end = f->last_activity_end;
+    for (uint32_t i = 0; i < f->ninst; i++) {
+        const struct instance *in = f->inst[i];
+        out->pending += in->state == I_PENDING;
+        out->terminating += in->state == I_TERMINATING;
+        if (in->state == I_IN_SERVICE) {
+            out->in_service++;
+            if (warming(in, now))
+                out->warming++;
+            else
+                out->ready++;
+        }
+    }
+}
+
+static uint32_t fleet_set_capacity(struct sim *sim, struct component *self, int64_t min,
+                                   int64_t max, int64_t desired, const char *cause)
+{
+    struct fleet *f = FLEET_OF(self, comp);
+    uint32_t old_min = f->min, old_max = f->max, old = f->desired;
+    if (min >= 0)
+        f->min = (uint32_t)min;
+    if (max >= 0)
+        f->max = (uint32_t)max;
+    if (f->max < f->min)
+        f->max = f->min;
+    int64_t d = desired >= 0 ? desired : f->desired;
+    if (d < f->min)
+        d = f->min;
+    if (d > f->max)
+        d = f->max;
+    f->desired = (uint32_t)d;
+    if (f->min != old_min || f->max != old_max)
+        sim_log(sim, f->comp.name, "limits", "min %u -> %u, max %u -> %u: %s", old_min, f->min,
+                old_max, f->max, cause);
+    if (f->desired != old)
+        sim_log(sim, f->comp.name, "desired", "%u -> %u: %s", old, f->desired, cause);
+    reconcile(sim, f);
+    return f->desired;
+}
+
+static const struct scalable_ops fleet_scalable = {fleet_status, fleet_set_capacity};
+
+/* --- metrics ----------------------------------------------------------------------------------- */
+
+enum { M_CPU, M_NET_IN, M_NET_OUT, NMETRICS };
+static const char *const metric_names[NMETRICS] = {"CPUUtilization", "NetworkIn",
+                                                   "NetworkOut"};
+
+static int fleet_metric_id(const struct component *self, const char *name)
+{
+    (void)self;
+    for (int i = 0; i < NMETRICS; i++)
+        if (strcmp(metric_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static void add_sample(struct statset *s, double v)
+{
+    if (s->count == 0 || v < s->min)
+        s->min = v;
+    if (s->count == 0 || v > s->max)
+        s->max = v;
+    s->sum += v;
+    s->count++;
+}
+
+/* Per instance, over the window since the previous poll, for warmed-up instances in service
+ * (CW-2, ASG-20): CPUUtilization in percent, NetworkIn/Out in bytes. */
+static void fleet_metric(struct sim *sim, struct component *self, int id, struct statset *out)
+{
+    struct fleet *f = FLEET_OF(self, comp);
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = 0; i < f->ninst; i++) {
+        struct instance *in = f->inst[i];
+        if (in->state != I_IN_SERVICE)
+            continue;
+        bool ready = !warming(in, sim->now);
+        switch (id) {
+        case M_CPU: {
+            double area = tavg_area(&in->busy, sim->now);
+            int64_t span = sim->now - in->cw_since;
+            if (ready && span > 0)
+                add_sample(out, 100.0 * (area - in->cw_area) / ((double)span * f->cfg->vcpus));
+            in->cw_area = area;
+            in->cw_since = sim->now;
+            break;
+        }
+        case M_NET_IN:
+            if (ready)
+                add_sample(out, in->bytes_in - in->cw_in);
+            in->cw_in = in->bytes_in;
+            break;
+        case M_NET_OUT:
+            if (ready)
+                add_sample(out, in->bytes_out - in->cw_out);
+            in->cw_out = in->bytes_out;
+            break;
+        }
+    }
+}
+
+static void areas(const struct fleet *f, int64_t now, double out[6])
 {
     out[0] = tavg_area(&f->in_service, now);
     out[1] = tavg_area(&f->busy_cpu, now);
     out[2] = tavg_area(&f->busy_workers, now);
     out[3] = tavg_area(&f->queued, now);
     out[4] = tavg_area(&f->runq, now);
+    out[5] = tavg_area(&f->billed, now);
 }
 
 static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
 {
     struct fleet *f = ctx;
-    double a[5];
+    double a[6];
     areas(f, sim->now, a);
     double d[5];
     for (int i = 0; i < 5; i++) {
         d[i] = a[i] - f->a_ts[i];
         f->a_ts[i] = a[i];
     }
+    struct asg_status st;
+    fleet_status(&f->comp, sim->now, &st);
+    uint32_t healthy = 0;
+    for (uint32_t i = 0; i < f->ninst; i++) {
+        const struct instance *in = f->inst[i];
+        bool ok = in->state == I_IN_SERVICE;
+        for (uint32_t k = 0; ok && k < f->nlisteners; k++)
+            ok = f->listeners[k].healthy(f->listeners[k].ctx, &in->comp);
+        healthy += ok;
+    }
     double *c = row + f->c_ts;
-    c[0] = f->in_service.level;
-    c[1] = d[0] > 0 ? 100.0 * d[1] / (d[0] * f->cfg->vcpus) : TS_NAN;
-    c[2] = d[2] / (double)span;
-    c[3] = d[3] / (double)span;
-    c[4] = d[4] / (double)span;
+    c[0] = st.desired;
+    c[1] = st.pending;
+    c[2] = st.in_service;
+    c[3] = st.warming;
+    c[4] = st.terminating;
+    c[5] = healthy;
+    c[6] = d[0] > 0 ? 100.0 * d[1] / (d[0] * f->cfg->vcpus) : TS_NAN;
+    c[7] = d[2] / (double)span;
+    c[8] = d[3] / (double)span;
+    c[9] = d[4] / (double)span;
+    for (uint32_t a_ = 0; a_ < f->nazs; a_++) {
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < f->ninst; i++)
+            n += f->inst[i]->state == I_IN_SERVICE && f->inst[i]->comp.az == (int)a_;
+        c[10 + a_] = n;
+    }
 }
 
 static void report_summary(struct sim *sim, void *ctx, double *row, int64_t span)
 {
     struct fleet *f = ctx;
-    double a[5];
+    double a[6];
     areas(f, sim->now, a);
     double *c = row + f->c_sum;
+    c[2] = (double)f->launches;
+    c[3] = (double)f->terminations;
     if (span <= 0) /* stopped before the warm-up ended: nothing was measured */
         return;
     double inst = a[0] - f->a_warm[0];
     c[0] = inst / (double)span;
     c[1] = inst > 0 ? 100.0 * (a[1] - f->a_warm[1]) / (inst * f->cfg->vcpus) : TS_NAN;
+    c[4] = (a[5] - f->a_warm[5]) / 3.6e12; /* instance-hours billed after the warm-up */
 }
 
 static void on_warmup_end(struct sim *sim, void *ctx, uint64_t arg)
@@ -418,36 +1020,83 @@ static void on_warmup_end(struct sim *sim, void *ctx, uint64_t arg)
     areas(f, sim->now, f->a_warm);
 }
 
+/* --- life -------------------------------------------------------------------------------------- */
+
+static void fleet_accept(struct sim *sim, struct component *self, struct request *r)
+{
+    /* a group is not an endpoint: only its instances serve (through a load balancer) */
+    (void)self;
+    comp_reply(sim, r, REQ_E502);
+}
+
+static const struct component_ops fleet_ops = {
+    .type = "fleet",
+    .accept = fleet_accept,
+    .resume = NULL,
+    .subscribe = fleet_subscribe,
+    .health_report = fleet_health_report,
+    .metric_id = fleet_metric_id,
+    .metric = fleet_metric,
+    .scalable = &fleet_scalable,
+};
+
+struct component *fleet_component(struct fleet *f)
+{
+    return &f->comp;
+}
+
 struct fleet *fleet_new(struct sim *sim, const char *name, const struct fleet_config *c,
-                        const char *const *azs, uint32_t nazs)
+                        const char *const *azs, uint32_t nazs, struct req_pool *pool)
 {
     struct fleet *f = ts_calloc(1, sizeof *f);
     f->comp.ops = &fleet_ops;
     f->comp.name = name;
     f->comp.az = -1;
+    f->sink.ops = &sink_ops;
+    f->sink.name = name;
+    f->sink.az = -1;
     f->cfg = c;
     f->azs = azs;
     f->nazs = nazs ? nazs : 1u;
+    f->pool = pool;
     f->prog = fleet_program(c, "default");
     TS_ASSERT(f->prog != NULL); /* the scenario check requires the "default" handler */
     f->rng_cpu = sim_rng(sim, name, "cpu");
+    f->rng_boot = sim_rng(sim, name, "boot");
+    f->rng_terminate = sim_rng(sim, name, "terminate");
+    f->min = c->min_size;
+    f->max = c->max_size;
+    f->desired = c->desired_capacity;
     return f;
 }
 
 void fleet_start(struct sim *sim, struct fleet *f)
 {
     const char *n = f->comp.name;
-    f->c_ts = sim_column(&sim->ts, 0, "%s.in_service", n);
+    f->c_ts = sim_column(&sim->ts, 0, "%s.desired", n);
+    sim_column(&sim->ts, 0, "%s.pending", n);
+    sim_column(&sim->ts, 0, "%s.in_service", n);
+    sim_column(&sim->ts, 0, "%s.warming", n);
+    sim_column(&sim->ts, 0, "%s.draining", n);
+    sim_column(&sim->ts, 0, "%s.healthy", n);
     sim_column(&sim->ts, 2, "%s.cpu_pct", n);
     sim_column(&sim->ts, 3, "%s.busy_workers", n);
     sim_column(&sim->ts, 3, "%s.queued", n);
     sim_column(&sim->ts, 3, "%s.cpu_queue", n);
+    for (uint32_t a = 0; a < f->nazs; a++)
+        sim_column(&sim->ts, 0, "%s.in_service.%s", n, f->azs[a]);
     sim_reporter(&sim->ts, report_ts, f);
     f->c_sum = sim_column(&sim->summary, 3, "%s.instances_mean", n);
     sim_column(&sim->summary, 2, "%s.cpu_pct_mean", n);
+    sim_column(&sim->summary, 0, "%s.launches", n);
+    sim_column(&sim->summary, 0, "%s.terminations", n);
+    sim_column(&sim->summary, 3, "%s.instance_hours", n);
     sim_reporter(&sim->summary, report_summary, f);
-    for (uint32_t i = 0; i < f->cfg->desired_capacity; i++)
-        launch_in_service(sim, f);
+    /* the initial capacity: an established group, in service and warm at time 0 */
+    for (uint32_t i = 0; i < f->desired; i++) {
+        struct instance *in = new_instance(f, launch_az(f), sim->now);
+        in_service(sim, in, "(initial capacity)", true);
+    }
     sim_at(sim, sim->warmup, on_warmup_end, f, 0);
 }
 

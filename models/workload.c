@@ -207,11 +207,6 @@ static int status_index(uint16_t s)
 
 static const char *const status_col[NSTATUS] = {"errors_502", "errors_503", "errors_504"};
 
-struct pool_chunk {
-    struct pool_chunk *next;
-    struct request r[256];
-};
-
 struct workload {
     struct component comp; /* the client: bottom frame of every request */
     const struct workload_config *cfg;
@@ -219,10 +214,8 @@ struct workload {
     gsl_rng *rng;
     uint64_t next_id;
 
-    /* request pool */
-    struct request *free_list;
-    struct pool_chunk *chunks;
-    uint64_t in_flight, peak_in_flight;
+    struct req_pool *pool; /* the run's, shared with the components */
+    uint64_t in_flight, peak_in_flight; /* client requests */
 
     /* this interval */
     uint64_t iv_offered, iv_ok, iv_err[NSTATUS];
@@ -235,31 +228,6 @@ struct workload {
 
     uint32_t c_ts, c_sum; /* first column of ours in each table */
 };
-
-static struct request *req_alloc(struct workload *w)
-{
-    if (!w->free_list) {
-        struct pool_chunk *c = ts_malloc(sizeof *c);
-        c->next = w->chunks;
-        w->chunks = c;
-        for (size_t i = 0; i < 256; i++) {
-            c->r[i].next = w->free_list;
-            w->free_list = &c->r[i];
-        }
-    }
-    struct request *r = w->free_list;
-    w->free_list = r->next;
-    if (++w->in_flight > w->peak_in_flight)
-        w->peak_in_flight = w->in_flight;
-    return r;
-}
-
-static void req_free(struct workload *w, struct request *r)
-{
-    r->next = w->free_list;
-    w->free_list = r;
-    w->in_flight--;
-}
 
 static void client_accept(struct sim *sim, struct component *self, struct request *r)
 {
@@ -291,7 +259,8 @@ static void client_resume(struct sim *sim, struct component *self, struct reques
     }
     if (r->counted)
         w->finished++;
-    req_free(w, r);
+    w->in_flight--;
+    req_free(w->pool, r);
 }
 
 static const struct component_ops client_ops = {
@@ -342,12 +311,11 @@ static void on_arrival(struct sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     struct workload *w = ctx;
-    struct request *r = req_alloc(w);
-    r->next = NULL;
+    struct request *r = req_new(w->pool);
+    if (++w->in_flight > w->peak_in_flight)
+        w->peak_in_flight = w->in_flight;
     r->id = ++w->next_id;
     r->t_arrival = sim->now;
-    r->cls = 0;
-    r->status = REQ_PENDING;
     r->counted = sim->now >= sim->warmup;
     r->depth = 1;
     memset(&r->stack[0], 0, sizeof r->stack[0]);
@@ -417,9 +385,10 @@ static void report_summary(struct sim *sim, void *ctx, double *row, int64_t span
 }
 
 struct workload *workload_new(struct sim *sim, const struct workload_config *c,
-                              struct component *entry)
+                              struct component *entry, struct req_pool *pool)
 {
     struct workload *w = ts_calloc(1, sizeof *w);
+    w->pool = pool;
     w->comp.ops = &client_ops;
     w->comp.name = "client";
     w->comp.az = -1;
@@ -468,12 +437,6 @@ void workload_free(struct workload *w)
 {
     if (!w)
         return;
-    struct pool_chunk *c = w->chunks;
-    while (c) {
-        struct pool_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
     hist_release(&w->iv_hist);
     hist_release(&w->hist);
     free(w);

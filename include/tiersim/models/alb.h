@@ -1,9 +1,11 @@
 /* alb.h — an Application Load Balancer in front of one target group (a fleet's instances).
  *
- * It forwards each request to one registered target, chosen round robin or at random,
- * after a latency drawn from its distribution, and passes the target's reply back. With no
- * registered target it answers 503 (ALB-15). Health checks, cross-zone settings, per-AZ
- * nodes and the other algorithms arrive with the elastic tier.
+ * One node per enabled AZ receives the clients' requests (DNS spreads them, ALB-1, ALB-2);
+ * each request goes to one healthy registered target, within the node's AZ when cross-zone
+ * load balancing is off (ALB-3), chosen by round robin, least outstanding requests, weighted
+ * random or plain random (ALB-4), with a slow-start ramp (ALB-12). Health checks are real
+ * requests through each target's worker slots (ALB-6..9), deregistration drains (ALB-13),
+ * and the ALB answers 502, 503 and 504 where AWS's does (ALB-15).
  */
 #ifndef TIERSIM_MODELS_ALB_H
 #define TIERSIM_MODELS_ALB_H
@@ -18,13 +20,34 @@ struct scn_obj;
 struct arena;
 struct cJSON;
 
-enum alb_algorithm { ALB_ROUND_ROBIN, ALB_RANDOM };
+enum alb_algorithm {
+    ALB_ROUND_ROBIN,
+    ALB_LEAST_OUTSTANDING,
+    ALB_WEIGHTED_RANDOM,
+    ALB_RANDOM
+};
+
+struct alb_health_check {
+    int64_t interval;            /* ns between checks of one target (ALB-6: 30 s) */
+    int64_t timeout;             /* ns a check may take (5 s); < interval */
+    uint32_t healthy_threshold;  /* consecutive passes to turn healthy (5) */
+    uint32_t unhealthy_threshold; /* consecutive failures to turn unhealthy (2) */
+    uint32_t initial_threshold;  /* passes a new target needs before traffic (ALB-8: 5) */
+};
 
 struct alb_config {
     const char *targets;            /* name of the fleet behind it */
     const struct cJSON *targets_at; /* its place, for reference errors */
     enum alb_algorithm algorithm;
+    bool cross_zone;                /* load_balancing.cross_zone.enabled (ALB-3: true) */
+    int64_t slow_start;             /* ns, slow_start.duration_seconds (0: off) */
+    int64_t deregistration_delay;   /* ns (ALB-13: 300 s) */
+    int64_t idle_timeout;           /* ns (ALB-14: 60 s) */
+    struct alb_health_check hc;
     struct dist latency;            /* seconds added on the way to the target */
+    const char **azs;               /* enabled AZs (names); NULL: all of the scenario's */
+    uint32_t nazs;
+    const struct cJSON *azs_at;
 };
 
 bool alb_config_from_json(struct scn_obj *o, struct alb_config *c, struct arena *a);
@@ -32,7 +55,10 @@ void alb_config_release(struct alb_config *c);
 
 struct alb;
 
-struct alb *alb_new(struct sim *sim, const char *name, const struct alb_config *c);
+/* An ALB named `name`; `azs` are the scenario's AZs (its enabled ones are a subset, checked
+ * by the world). Probes and detached requests come from `pool`. */
+struct alb *alb_new(struct sim *sim, const char *name, const struct alb_config *c,
+                    const char *const *azs, uint32_t nazs, struct req_pool *pool);
 /* Subscribe to the target group `targets` (a component with subscribe) and declare columns. */
 int alb_start(struct sim *sim, struct alb *b, struct component *targets);
 void alb_free(struct alb *b);

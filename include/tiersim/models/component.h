@@ -18,6 +18,7 @@
 
 struct component;
 struct request;
+struct req_list;
 
 /* How a request ended, as the client sees it. OK is 200; errors carry the HTTP status the
  * component that gave up would return (a full server's 503, say). */
@@ -45,6 +46,8 @@ struct frame {
     int64_t aux;    /* the component's own per-request number (a CPU demand in ns, ...) */
     uint32_t pc;    /* where in its work the component is (a step index) */
     evq_handle ev;  /* a pending event of this level, so it can be cancelled */
+    struct request *prev, *next; /* the component's own list of requests (in flight, held) */
+    struct req_list *list;       /* the list this level is in, or NULL */
 };
 
 struct request {
@@ -55,19 +58,73 @@ struct request {
     uint16_t status;      /* enum req_status; REQ_PENDING while in flight */
     uint8_t depth;        /* frames in use */
     uint8_t counted;      /* arrived after warm-up: counts in summary.csv */
+    uint8_t probe;        /* a load balancer's health check, not client traffic */
     struct frame stack[REQ_MAX_DEPTH];
 };
+
+/* A doubly linked list of requests through the links of one level's frame: a component
+ * keeps the requests it holds without allocating. `level` is the frame index. A request is
+ * in at most one list per level. */
+struct req_list {
+    struct request *head, *tail;
+    uint32_t n;
+};
+
+void req_list_push(struct req_list *l, struct request *r, unsigned level);
+void req_list_remove(struct req_list *l, struct request *r, unsigned level);
+
+/* The frame index at which `comp` works on r (searching down from the top), or -1. */
+int req_level(const struct request *r, const struct component *comp);
 
 static inline struct frame *req_top(struct request *r)
 {
     return &r->stack[r->depth - 1];
 }
 
-/* Learning about the members of a target group (an Auto Scaling group's instances). */
+/* Called by a load balancer when a target it was asked to deregister is drained. */
+typedef void (*drained_fn)(struct sim *sim, void *ctx, struct component *target);
+
+/* Learning about the members of a target group (an Auto Scaling group's instances), as a
+ * load balancer does. */
 struct target_listener {
-    void (*added)(struct sim *sim, void *ctx, struct component *target);
-    void (*removed)(struct sim *sim, void *ctx, struct component *target);
+    /* A new member, registered (ASG-25): start health checks. `established` marks the
+     * members of a group that is already running when the simulation starts: they are
+     * registered healthy instead of going through their initial checks. */
+    void (*added)(struct sim *sim, void *ctx, struct component *target, bool established);
+    /* Deregister a member: send it nothing new, and call done(sim, done_ctx, target) once
+     * its requests have finished or the deregistration delay is over (ASG-26, ALB-13). done
+     * is called from an event, never from inside this call. */
+    void (*removed)(struct sim *sim, void *ctx, struct component *target, drained_fn done,
+                    void *done_ctx);
+    /* The member's health as this load balancer sees it: true unless it failed its checks. */
+    bool (*healthy)(const void *ctx, const struct component *target);
     void *ctx;
+};
+
+/* A statistic set over a window, as CloudWatch aggregates datapoints (CW-2). */
+struct statset {
+    double sum, min, max;
+    uint64_t count; /* samples; 0 = no datapoint (a missing one) */
+};
+
+/* An Auto Scaling group's capacity, as its scaling policies see it. */
+struct asg_status {
+    uint32_t min, max, desired;
+    uint32_t pending;     /* launched, not yet in service */
+    uint32_t in_service;  /* in service, warming or not */
+    uint32_t warming;     /* in service, within their warm-up (ASG-19..21) */
+    uint32_t ready;       /* in service and warmed up: the capacity the metrics describe */
+    uint32_t terminating; /* deregistering or draining */
+    int64_t last_activity_end; /* ns, when the last launch or termination finished */
+};
+
+struct scalable_ops {
+    void (*status)(const struct component *self, int64_t now, struct asg_status *out);
+    /* Change the group's capacity: a negative value keeps that setting; desired is kept
+     * within [min, max] (ASG-2). `cause` (the decision and its arithmetic) is logged with
+     * the change. Returns the desired capacity now. */
+    uint32_t (*set_capacity)(struct sim *sim, struct component *self, int64_t min, int64_t max,
+                             int64_t desired, const char *cause);
 };
 
 struct component_ops {
@@ -79,6 +136,17 @@ struct component_ops {
     /* Ask to hear of this component's targets (NULL if it has none): `added` is called at
      * once for every current target. Returns 0 or TS_EINVAL. */
     int (*subscribe)(struct sim *sim, struct component *self, const struct target_listener *l);
+    /* A load balancer reports that `target` (a member of this group) turned healthy or
+     * unhealthy (NULL for components without members). */
+    void (*health_report)(struct sim *sim, struct component *self, struct component *target,
+                          bool healthy);
+    /* CloudWatch metrics the component publishes: the id of metric `name`, or -1. */
+    int (*metric_id)(const struct component *self, const char *name);
+    /* The statistic set of metric `id` over the window since the previous call for that
+     * metric (CloudWatch polls each metric once a base period). */
+    void (*metric)(struct sim *sim, struct component *self, int id, struct statset *out);
+    /* An Auto Scaling group's capacity interface, or NULL. */
+    const struct scalable_ops *scalable;
 };
 
 struct component {
@@ -89,6 +157,28 @@ struct component {
 
 /* Push a frame for `callee` and hand it the request. */
 void comp_call(struct sim *sim, struct request *r, struct component *callee);
+
+/* --- the request pool -------------------------------------------------------------------- */
+
+/* Every request of a run comes from one pool: memory follows the requests in flight. */
+struct req_pool {
+    struct request *free;
+    struct req_chunk *chunks;
+    uint64_t live, peak; /* requests out of the pool now, and at most */
+};
+
+void req_pool_release(struct req_pool *p);
+/* A request with no frames, status pending, not counted, not a probe. */
+struct request *req_new(struct req_pool *p);
+void req_free(struct req_pool *p, struct request *r);
+
+/* The component at frame `level` gives up waiting for the work above it (a timeout): the
+ * work goes on. Returns a new request with a copy of frames 0..level, for the caller to
+ * carry on with; the original keeps its frames above `level`, and frame `level` is handed
+ * to `sink` (ctx, aux and pc kept, links cleared), whose resume is called when the work
+ * above ends and must free the original. */
+struct request *req_detach(struct req_pool *p, struct request *r, unsigned level,
+                           struct component *sink);
 
 /* Pop the top frame and resume the component below with r->status set. */
 void comp_reply(struct sim *sim, struct request *r, enum req_status status);

@@ -1,11 +1,13 @@
 /* fleet.h — EC2 instances in an Auto Scaling group, each a server with vCPUs, worker slots
  * and a backlog, running a step program per request class.
  *
- * An instance accepts a request into a worker slot if one is free, else into its backlog
- * if there is room, else rejects it with 503 as a full server does. A request holds its
- * worker slot until it replies. Its handler's `cpu` steps queue first-come first-served for
- * the instance's vCPUs. This version keeps the group at desired_capacity for the whole run,
- * all instances in service from the start; scaling arrives with the elastic tier.
+ * The group holds its desired capacity (ASG-1): it launches into the AZ with the fewest
+ * instances (ASG-4), each instance boots (a distribution: OS boot plus application
+ * bootstrap, EC2-1..5), is registered with its load balancers and put in service (ASG-25),
+ * warms up (ASG-19..21), and on scale-in is deregistered, drained and terminated (ASG-8,
+ * ASG-10, ASG-26). With ELB health checks, an instance its load balancer reports unhealthy
+ * after the grace period is replaced (ASG-13..18). Scaling policies change the desired
+ * capacity through the `scalable` interface of component.h.
  */
 #ifndef TIERSIM_MODELS_FLEET_H
 #define TIERSIM_MODELS_FLEET_H
@@ -19,6 +21,7 @@
 
 struct scn_obj;
 struct arena;
+struct cJSON;
 
 #define STEP_KINDS(XX) XX(CPU, "cpu")
 
@@ -39,13 +42,44 @@ struct program {
     uint32_t n;
 };
 
+/* An EC2 instance type (PRICE-1). */
+struct instance_type {
+    const char *name;
+    uint32_t vcpus;
+    double memory_gib;
+    double usd_per_hour; /* on-demand, us-east-1, Linux */
+    bool derived;        /* price derived from the family's linear size scaling */
+};
+
+/* The type called `name`, or NULL. */
+const struct instance_type *instance_type_find(const char *name);
+/* Every type, NULL-terminated by name. */
+extern const struct instance_type instance_types[];
+
+enum health_check_type { HC_EC2, HC_ELB };
+enum termination_policy { TERM_DEFAULT, TERM_OLDEST, TERM_NEWEST };
+
 struct fleet_config {
-    uint32_t vcpus;   /* per instance */
-    uint32_t workers; /* most requests in progress per instance */
-    uint32_t backlog; /* most requests waiting for a worker per instance */
+    const struct instance_type *type; /* NULL when only vcpus is given */
+    uint32_t vcpus;                   /* per instance */
+    uint32_t workers;                 /* most requests in progress per instance */
+    uint32_t backlog;                 /* most requests waiting for a worker per instance */
+    struct dist boot;                 /* s, API call to OS ready (EC2-1..3) */
+    struct dist bootstrap;            /* s, OS ready to application serving (EC2-4) */
+    double request_bytes, response_bytes; /* per request, for NetworkIn/NetworkOut */
+
     uint32_t min_size, max_size, desired_capacity;
+    enum health_check_type health_check_type;
+    int64_t health_check_grace_period; /* ns (ASG-16) */
+    int64_t default_instance_warmup;   /* ns (ASG-19) */
+    int64_t default_cooldown;          /* ns (ASG-23) */
+    enum termination_policy termination_policy;
+
     struct program *handlers;
     uint32_t nhandlers;
+    /* read by the scaling model, which the world wires to this group */
+    struct cJSON *scaling_policies;
+    struct cJSON *scheduled_actions;
 };
 
 /* Read a component object of type "fleet" (its `type` key already read). */
@@ -57,10 +91,12 @@ const struct program *fleet_program(const struct fleet_config *c, const char *cl
 
 struct fleet;
 
-/* A fleet named `name` spread over `nazs` AZs (names for the log). `c` must outlive it. */
+/* A fleet named `name` spread over `nazs` AZs (names for the log). `c` must outlive it.
+ * Requests it has to give up on are detached through `pool`. */
 struct fleet *fleet_new(struct sim *sim, const char *name, const struct fleet_config *c,
-                        const char *const *azs, uint32_t nazs);
-/* Launch the initial instances (in service at once), declare columns. */
+                        const char *const *azs, uint32_t nazs, struct req_pool *pool);
+/* Launch the initial instances (in service at once: the run starts from an established
+ * group), declare columns. */
 void fleet_start(struct sim *sim, struct fleet *f);
 void fleet_free(struct fleet *f);
 struct component *fleet_component(struct fleet *f);

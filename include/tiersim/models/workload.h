@@ -3,9 +3,9 @@
  *
  * Arrivals are Poisson with a rate that is a constant, a piecewise-linear shape, or a
  * per-second trace read from a CSV file; a time-varying rate is sampled exactly by thinning
- * within each segment (Lewis and Shedler). The workload owns the request pool: it creates
- * every request and frees it when the reply comes back, so memory follows the number of
- * requests in flight, not the number simulated.
+ * within each segment (Lewis and Shedler). Client requests come from the run's pool and
+ * go back to it when answered, so memory follows the requests in flight, not the number
+ * simulated.
  */
 #ifndef TIERSIM_MODELS_WORKLOAD_H
 #define TIERSIM_MODELS_WORKLOAD_H
@@ -46,9 +46,9 @@ double rate_at(const struct rate_config *r, int64_t t, double *seg_max, int64_t 
 
 struct workload;
 
-/* A workload sending to `entry`. `c` must outlive it. */
+/* A workload sending to `entry`, its requests from `pool`. `c` must outlive it. */
 struct workload *workload_new(struct sim *sim, const struct workload_config *c,
-                              struct component *entry);
+                              struct component *entry, struct req_pool *pool);
 /* Declare columns and schedule the first arrival. */
 void workload_start(struct sim *sim, struct workload *w);
 void workload_free(struct workload *w);
