@@ -2,6 +2,8 @@
  * the references between them, and building the components of a run. */
 #include "world.h"
 
+#include "tiersim/cron.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,93 @@ static void check_ref(struct scn *s, struct world_config *wc, const char *name, 
                   article(type_names[want]), type_names[want]);
 }
 
+/* Names of AZs (from `first`, a JSON array, n of them) must be the scenario's. */
+static void check_azs(struct scn *s, const struct world_config *wc, const char *const *names,
+                      uint32_t n, const cJSON *first)
+{
+    const cJSON *e = first;
+    for (uint32_t k = 0; k < n && e; k++, e = e->next) {
+        bool known = false;
+        for (uint32_t a = 0; a < wc->nazs && !known; a++)
+            known = strcmp(wc->azs[a], names[k]) == 0;
+        if (known)
+            continue;
+        const char *near = scn_nearest(names[k], wc->azs, wc->nazs);
+        if (near)
+            scn_error(s, e, false,
+                      "\"%s\" is not one of the scenario's azs (did you mean \"%s\"?)", names[k],
+                      near);
+        else
+            scn_error(s, e, false, "\"%s\" is not one of the scenario's azs", names[k]);
+    }
+}
+
+static bool alb_targets(const struct comp_config *alb, const char *group)
+{
+    for (uint32_t i = 0; i < alb->u.alb.ntargets; i++)
+        if (strcmp(alb->u.alb.targets[i], group) == 0)
+            return true;
+    return false;
+}
+
+/* A policy's metric: its component must exist and publish that metric; a metric counted
+ * per target must be of an ALB in front of this group. */
+static void check_metric(struct scn *s, struct world_config *wc, const struct comp_config *group,
+                         const struct metric_ref *m, bool per_target)
+{
+    const struct comp_config *src = group;
+    if (m->component) {
+        src = find_comp(wc, m->component);
+        if (!src) {
+            check_ref(s, wc, m->component, m->component_at, COMP_ALB, "a metric's component");
+            return;
+        }
+        if (!src->typed)
+            return;
+    }
+    if (!m->metric_name)
+        return;
+    const char *const *names = NULL;
+    int known = -1;
+    switch (src->type) {
+    case COMP_ALB:
+        names = alb_metric_names;
+        known = alb_metric_index(m->metric_name);
+        break;
+    case COMP_FLEET:
+        names = fleet_metric_names;
+        known = fleet_metric_index(m->metric_name);
+        break;
+    }
+    if (known < 0 && m->metric_at) {
+        unsigned n = 0;
+        while (names[n])
+            n++;
+        const char *near = scn_nearest(m->metric_name, names, n);
+        char list[256] = "";
+        for (unsigned i = 0; i < n; i++) {
+            strcat(list, i ? ", " : "");
+            strcat(list, names[i]);
+        }
+        if (near)
+            scn_error(s, m->metric_at, false,
+                      "%s %s publishes no metric \"%s\" (did you mean \"%s\"?)",
+                      article(type_names[src->type]), type_names[src->type], m->metric_name, near);
+        else
+            scn_error(s, m->metric_at, false, "%s %s publishes no metric \"%s\" (it has: %s)",
+                      article(type_names[src->type]), type_names[src->type], m->metric_name, list);
+    }
+    if (per_target && src->type == COMP_ALB && src->valid && !alb_targets(src, group->name))
+        scn_error(s, m->component_at, false,
+                  "\"%s\" does not send its requests to this group (its targets: %s%s)",
+                  src->name, src->u.alb.ntargets ? src->u.alb.targets[0] : "none",
+                  src->u.alb.ntargets > 1 ? ", ..." : "");
+    else if (per_target && src->type != COMP_ALB)
+        scn_error(s, m->component_at, false, "\"%s\" is %s %s, but the resource_label must "
+                                             "be an alb", src->name, article(type_names[src->type]),
+                  type_names[src->type]);
+}
+
 static void read_azs(struct scn_obj *o, struct world_config *wc)
 {
     cJSON *v = scn_member(o, "azs");
@@ -94,9 +183,11 @@ static void read_azs(struct scn_obj *o, struct world_config *wc)
     }
 }
 
-static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struct arena *a)
+static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struct arena *a,
+                           int64_t epoch0)
 {
     c->name = arena_strdup(a, j->string);
+    c->at = j;
     if (!good_name(c->name))
         scn_error(s, j, true,
                   "bad component name: use a letter, then letters, digits, '_' or '-' (at most "
@@ -121,6 +212,8 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
         break;
     case COMP_FLEET:
         fleet_config_from_json(&o, &c->u.fleet, a);
+        scaling_config_from_json(s, c->u.fleet.scaling_policies, c->u.fleet.scheduled_actions,
+                                 epoch0, &c->scaling, a);
         break;
     }
     scn_close(&o); /* unknown and missing keys are reported here */
@@ -172,6 +265,17 @@ int world_config_read(struct scn *s, struct world_config *wc)
     }
     read_azs(&top, wc);
 
+    /* the calendar of the run, for scheduled actions: a Monday by default */
+    const char *start = scn_str(&top, "start_time", "2026-01-05T00:00:00Z");
+    if (start && !cron_parse_utc(start, &wc->epoch0))
+        scn_error(s, scn_member(&top, "start_time"), false,
+                  "expected a UTC date-time such as \"2026-01-05T00:00:00Z\", got \"%s\"",
+                  start);
+    struct scn_obj cwo;
+    scn_open_member(&top, "cloudwatch", false, &cwo);
+    cw_config_from_json(&cwo, &wc->cloudwatch);
+    scn_close(&cwo);
+
     /* components first, so references from the workload can be checked against them */
     cJSON *comps = scn_member_req(&top, "components");
     if (comps && !cJSON_IsObject(comps)) {
@@ -184,7 +288,7 @@ int world_config_read(struct scn *s, struct world_config *wc)
         cJSON *j;
         cJSON_ArrayForEach(j, comps)
         {
-            read_component(s, j, &wc->comps[wc->ncomps++], &wc->arena);
+            read_component(s, j, &wc->comps[wc->ncomps++], &wc->arena, wc->epoch0);
         }
         if (n == 0)
             scn_error(s, comps, false, "no components: a scenario needs at least an alb and a "
@@ -209,34 +313,29 @@ int world_config_read(struct scn *s, struct world_config *wc)
         if (!c->typed)
             continue;
         switch (c->type) {
-        case COMP_ALB: {
-            check_ref(s, wc, c->u.alb.targets, c->u.alb.targets_at, COMP_FLEET,
-                      "an alb's targets");
-            /* its enabled AZs must be the scenario's */
-            const cJSON *e = c->u.alb.azs_at ? c->u.alb.azs_at->child : NULL;
-            for (uint32_t k = 0; k < c->u.alb.nazs && e; k++, e = e->next) {
-                bool known = false;
-                for (uint32_t a = 0; a < wc->nazs && !known; a++)
-                    known = strcmp(wc->azs[a], c->u.alb.azs[k]) == 0;
-                if (!known) {
-                    const char *near = scn_nearest(c->u.alb.azs[k], wc->azs, wc->nazs);
-                    if (near)
-                        scn_error(s, e, false,
-                                  "\"%s\" is not one of the scenario's azs (did you mean "
-                                  "\"%s\"?)",
-                                  c->u.alb.azs[k], near);
-                    else
-                        scn_error(s, e, false, "\"%s\" is not one of the scenario's azs",
-                                  c->u.alb.azs[k]);
-                }
-            }
+        case COMP_ALB:
+            for (uint32_t k = 0; k < c->u.alb.ntargets; k++)
+                check_ref(s, wc, c->u.alb.targets[k], c->u.alb.targets_at[k], COMP_FLEET,
+                          "an alb's targets");
+            if (c->u.alb.azs_at)
+                check_azs(s, wc, c->u.alb.azs, c->u.alb.nazs, c->u.alb.azs_at->child);
             break;
-        }
         case COMP_FLEET: {
+            if (c->u.fleet.availability_zones_at)
+                check_azs(s, wc, c->u.fleet.availability_zones, c->u.fleet.navailability_zones,
+                          c->u.fleet.availability_zones_at->child);
             /* one request class for now, "default": a handler must serve it, and a handler
              * for any other class would never run */
             cJSON *h = cJSON_GetObjectItemCaseSensitive(
                 cJSON_GetObjectItemCaseSensitive(comps, c->name), "handlers");
+            for (size_t k = 0; k < c->scaling.npolicies; k++) {
+                const struct policy_config *p = &c->scaling.policies[k];
+                const struct metric_ref *m =
+                    p->type == POLICY_TARGET_TRACKING ? &p->tt_metric : &p->alarm.metric;
+                bool per_target =
+                    p->predefined && strcmp(p->predefined, "ALBRequestCountPerTarget") == 0;
+                check_metric(s, wc, c, m, per_target);
+            }
             if (!cJSON_IsObject(h))
                 break; /* missing or of the wrong type: reported already */
             if (!fleet_program(&c->u.fleet, "default"))
@@ -265,6 +364,7 @@ void world_config_release(struct world_config *wc)
             break;
         case COMP_FLEET:
             fleet_config_release(&c->u.fleet);
+            scaling_config_release(&c->scaling);
             break;
         }
     }
@@ -281,11 +381,13 @@ struct built {
         struct fleet *fleet;
     } u;
     struct component *comp;
+    struct scaling *scaling; /* fleets with policies or scheduled actions */
 };
 
 struct world {
     const struct world_config *wc;
     struct req_pool pool; /* every request of the run */
+    struct cw *cw;
     struct built *comps;
     uint32_t ncomps;
     struct workload *workload;
@@ -297,6 +399,11 @@ static struct component *lookup(struct world *w, const char *name)
         if (strcmp(w->comps[i].comp->name, name) == 0)
             return w->comps[i].comp;
     return NULL;
+}
+
+static struct component *lookup_fn(void *ctx, const char *name)
+{
+    return lookup(ctx, name);
 }
 
 struct world *world_new(struct sim *sim, const struct world_config *wc)
@@ -328,7 +435,12 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
         struct built *b = &w->comps[i];
         switch (b->type) {
         case COMP_ALB: {
-            int rc = alb_start(sim, b->u.alb, lookup(w, wc->comps[i].u.alb.targets));
+            const struct alb_config *ac = &wc->comps[i].u.alb;
+            struct component *groups[64];
+            TS_ASSERT(ac->ntargets <= 64);
+            for (uint32_t k = 0; k < ac->ntargets; k++)
+                groups[k] = lookup(w, ac->targets[k]);
+            int rc = alb_start(sim, b->u.alb, groups, ac->ntargets);
             TS_ASSERT(rc == 0); /* checked by world_config_read */
             break;
         }
@@ -337,6 +449,18 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
             break;
         }
     }
+    /* scaling policies create their alarms; CloudWatch starts once they all exist */
+    w->cw = cw_new(sim, &wc->cloudwatch);
+    for (uint32_t i = 0; i < w->ncomps; i++) {
+        const struct comp_config *c = &wc->comps[i];
+        if (c->type == COMP_FLEET && (c->scaling.npolicies || c->scaling.nscheduled))
+            w->comps[i].scaling = scaling_new(sim, w->cw, w->comps[i].comp, &c->scaling,
+                                              wc->epoch0, lookup_fn, w);
+    }
+    cw_start(sim, w->cw);
+    for (uint32_t i = 0; i < w->ncomps; i++)
+        if (w->comps[i].scaling)
+            scaling_start(sim, w->comps[i].scaling);
     return w;
 }
 
@@ -345,6 +469,7 @@ void world_free(struct world *w)
     if (!w)
         return;
     for (uint32_t i = 0; i < w->ncomps; i++) {
+        scaling_free(w->comps[i].scaling);
         switch (w->comps[i].type) {
         case COMP_ALB:
             alb_free(w->comps[i].u.alb);
@@ -355,6 +480,7 @@ void world_free(struct world *w)
         }
     }
     workload_free(w->workload);
+    cw_free(w->cw);
     req_pool_release(&w->pool);
     free(w->comps);
     free(w);

@@ -6,7 +6,9 @@
 
 #include "tiersim/arena.h"
 #include "tiersim/models/alb.h"
+#include "tiersim/models/cloudwatch.h"
 #include "tiersim/models/fleet.h"
+#include "tiersim/models/scaling.h"
 #include "tiersim/models/workload.h"
 #include "tiersim/scn.h"
 #include "tiersim/sim.h"
@@ -34,6 +36,8 @@ struct comp_config {
         struct alb_config alb;
         struct fleet_config fleet;
     } u;
+    struct scaling_config scaling; /* fleets: policies and scheduled actions */
+    const struct cJSON *at;        /* the component's object */
 };
 
 struct world_config {
@@ -45,6 +49,8 @@ struct world_config {
     int64_t interval;        /* ns between timeseries rows */
     const char **azs;
     uint32_t nazs;
+    int64_t epoch0;          /* calendar time of t = 0, seconds since 1970 UTC (start_time) */
+    struct cw_config cloudwatch;
     struct workload_config workload;
     struct comp_config *comps;
     uint32_t ncomps;

@@ -56,8 +56,25 @@ bool alb_config_from_json(struct scn_obj *o, struct alb_config *c, struct arena 
     memset(c, 0, sizeof *c);
     struct scn *s = o->s;
     unsigned before = scn_error_count(s);
-    c->targets = arena_strdup(a, scn_str_req(o, "targets"));
-    c->targets_at = scn_member(o, "targets");
+    /* one fleet, or several whose instances share the target group */
+    cJSON *t = scn_member_req(o, "targets");
+    if (cJSON_IsString(t) || (cJSON_IsArray(t) && cJSON_GetArraySize(t) > 0)) {
+        int n = cJSON_IsArray(t) ? cJSON_GetArraySize(t) : 1;
+        c->targets = arena_alloc(a, (size_t)n * sizeof *c->targets);
+        c->targets_at = arena_alloc(a, (size_t)n * sizeof *c->targets_at);
+        const cJSON *e = cJSON_IsArray(t) ? t->child : t;
+        for (; e; e = cJSON_IsArray(t) ? e->next : NULL) {
+            const char *name;
+            if (scn_as_str(s, e, &name)) {
+                c->targets_at[c->ntargets] = e;
+                c->targets[c->ntargets++] = arena_strdup(a, name);
+            }
+        }
+    } else if (t) {
+        char what[64];
+        scn_error(s, t, false, "expected a fleet's name or an array of them, got %s",
+                  scn_describe(t, what, sizeof what));
+    }
     c->algorithm = (enum alb_algorithm)scn_enum(o, "algorithm", algorithm_names, ALB_ROUND_ROBIN);
     c->cross_zone = scn_bool(o, "cross_zone", true);
     c->slow_start = scn_dur(o, "slow_start", 0, SCN_NONNEG);
@@ -117,8 +134,18 @@ enum tstate { T_FREE, T_INITIAL, T_HEALTHY, T_UNHEALTHY, T_DRAINING };
 static const char *const tstate_names[] = {"free", "initial", "healthy", "unhealthy",
                                            "draining"};
 
+struct alb;
+
+/* One of the groups whose instances are targets: its listener knows which group it is. */
+struct alb_group {
+    struct alb *b;
+    struct component *group;
+    struct target_listener listener;
+};
+
 struct target {
     struct component *c;
+    struct alb_group *g;   /* the group it belongs to */
     uint64_t tid;          /* registration serial: a check's reply knows its target */
     enum tstate state;
     uint32_t outstanding;  /* requests from this ALB on the target now */
@@ -149,7 +176,8 @@ struct alb {
     const struct alb_config *cfg;
     const char *const *scenario_azs;
     struct req_pool *pool;
-    struct component *group;
+    struct alb_group *groups;
+    uint32_t ngroups;
 
     struct target *t;
     uint32_t nt, cap;
@@ -161,7 +189,6 @@ struct alb {
 
     gsl_rng *rng_route, *rng_latency, *rng_dns, *rng_health;
     bool zero_latency;
-    struct target_listener listener;
 
     struct req_list inflight; /* forwarded requests, oldest first, for the idle timeout */
     evq_handle idle_ev;
@@ -490,8 +517,9 @@ static void set_state(struct sim *sim, struct alb *b, uint32_t i, enum tstate st
     sim_log(sim, b->comp.name, "target_health", "%s %s -> %s (%s)", t->c->name,
             tstate_names[old], tstate_names[st], why);
     rebuild(sim, b);
-    if (b->group->ops->health_report && (st == T_HEALTHY || st == T_UNHEALTHY))
-        b->group->ops->health_report(sim, b->group, t->c, st == T_HEALTHY);
+    struct component *group = t->g->group;
+    if (group->ops->health_report && (st == T_HEALTHY || st == T_UNHEALTHY))
+        group->ops->health_report(sim, group, t->c, st == T_HEALTHY);
 }
 
 static void check_result(struct sim *sim, struct alb *b, uint32_t i, bool pass,
@@ -576,7 +604,8 @@ static void prober_resume(struct sim *sim, struct component *self, struct reques
 
 static void target_added(struct sim *sim, void *ctx, struct component *c, bool established)
 {
-    struct alb *b = ctx;
+    struct alb_group *g = ctx;
+    struct alb *b = g->b;
     uint32_t i = 0;
     while (i < b->nt && b->t[i].state != T_FREE)
         i++;
@@ -590,6 +619,7 @@ static void target_added(struct sim *sim, void *ctx, struct component *c, bool e
     struct target *t = &b->t[i];
     memset(t, 0, sizeof *t);
     t->c = c;
+    t->g = g;
     t->tid = ++b->next_tid;
     t->state = established ? T_HEALTHY : T_INITIAL;
     if (established)
@@ -639,7 +669,7 @@ static void on_drain_done(struct sim *sim, void *ctx, uint64_t idx)
 static void target_removed(struct sim *sim, void *ctx, struct component *c, drained_fn done,
                            void *done_ctx)
 {
-    struct alb *b = ctx;
+    struct alb *b = ((struct alb_group *)ctx)->b;
     int i = find_target(b, c);
     TS_ASSERT(i >= 0);
     struct target *t = &b->t[i];
@@ -658,7 +688,7 @@ static void target_removed(struct sim *sim, void *ctx, struct component *c, drai
 
 static bool target_healthy(const void *ctx, const struct component *c)
 {
-    const struct alb *b = ctx;
+    const struct alb *b = ((const struct alb_group *)ctx)->b;
     int i = find_target(b, c);
     return i < 0 || b->t[i].state != T_UNHEALTHY;
 }
@@ -700,23 +730,28 @@ enum {
     M_TARGET_5XX,
     NMETRICS
 };
-static const char *const metric_names[NMETRICS] = {
+const char *const alb_metric_names[NMETRICS + 1] = {
     "RequestCount",          "RequestCountPerTarget",  "HealthyHostCount",
     "UnHealthyHostCount",    "TargetResponseTime",     "TargetResponseTimeP99",
-    "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"};
+    "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", NULL};
+
+int alb_metric_index(const char *name)
+{
+    for (int i = 0; i < NMETRICS; i++)
+        if (strcmp(alb_metric_names[i], name) == 0)
+            return i;
+    return -1;
+}
 
 static int alb_metric_id(const struct component *self, const char *name)
 {
     struct alb *b = ALB_OF(self, comp);
-    for (int i = 0; i < NMETRICS; i++)
-        if (strcmp(metric_names[i], name) == 0) {
-            if (i == M_TARGET_RESPONSE_TIME_P99 && !b->cw_hist) {
-                b->cw_hist = ts_calloc(1, sizeof *b->cw_hist);
-                hist_init(b->cw_hist);
-            }
-            return i;
-        }
-    return -1;
+    int i = alb_metric_index(name);
+    if (i == M_TARGET_RESPONSE_TIME_P99 && !b->cw_hist) {
+        b->cw_hist = ts_calloc(1, sizeof *b->cw_hist);
+        hist_init(b->cw_hist);
+    }
+    return i;
 }
 
 static void one(struct statset *s, double v)
@@ -829,7 +864,6 @@ struct alb *alb_new(struct sim *sim, const char *name, const struct alb_config *
     b->rng_dns = sim_rng(sim, name, "dns");
     b->rng_health = sim_rng(sim, name, "health");
     b->zero_latency = c->latency.kind == DIST_CONST && c->latency.a == 0.0;
-    b->listener = (struct target_listener){target_added, target_removed, target_healthy, b};
     /* a node in each enabled AZ */
     b->nodes = ts_calloc(nazs ? nazs : 1u, sizeof *b->nodes);
     for (uint32_t k = 0; k < nazs; k++) {
@@ -842,22 +876,34 @@ struct alb *alb_new(struct sim *sim, const char *name, const struct alb_config *
     return b;
 }
 
-int alb_start(struct sim *sim, struct alb *b, struct component *targets)
+int alb_start(struct sim *sim, struct alb *b, struct component *const *groups, uint32_t n)
 {
-    const char *n = b->comp.name;
-    b->c_ts = sim_column(&sim->ts, 3, "%s.requests_rps", n);
-    sim_column(&sim->ts, 3, "%s.errors_502_rps", n);
-    sim_column(&sim->ts, 3, "%s.errors_503_rps", n);
-    sim_column(&sim->ts, 3, "%s.errors_504_rps", n);
-    sim_column(&sim->ts, 0, "%s.healthy", n);
-    sim_column(&sim->ts, 0, "%s.unhealthy", n);
-    sim_column(&sim->ts, 0, "%s.initial", n);
-    sim_column(&sim->ts, 0, "%s.draining", n);
+    const char *name = b->comp.name;
+    b->c_ts = sim_column(&sim->ts, 3, "%s.requests_rps", name);
+    sim_column(&sim->ts, 3, "%s.errors_502_rps", name);
+    sim_column(&sim->ts, 3, "%s.errors_503_rps", name);
+    sim_column(&sim->ts, 3, "%s.errors_504_rps", name);
+    sim_column(&sim->ts, 0, "%s.healthy", name);
+    sim_column(&sim->ts, 0, "%s.unhealthy", name);
+    sim_column(&sim->ts, 0, "%s.initial", name);
+    sim_column(&sim->ts, 0, "%s.draining", name);
     sim_reporter(&sim->ts, report_ts, b);
-    b->group = targets;
-    if (!targets->ops->subscribe)
-        return TS_EINVAL;
-    return targets->ops->subscribe(sim, targets, &b->listener);
+    b->groups = ts_calloc(n ? n : 1u, sizeof *b->groups);
+    b->ngroups = n;
+    for (uint32_t i = 0; i < n; i++) {
+        struct alb_group *g = &b->groups[i];
+        g->b = b;
+        g->group = groups[i];
+        g->listener = (struct target_listener){target_added, target_removed, target_healthy, g};
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (!groups[i]->ops->subscribe)
+            return TS_EINVAL;
+        int rc = groups[i]->ops->subscribe(sim, groups[i], &b->groups[i].listener);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
 }
 
 void alb_free(struct alb *b)
@@ -872,5 +918,6 @@ void alb_free(struct alb *b)
     }
     free(b->nodes);
     free(b->t);
+    free(b->groups);
     free(b);
 }

@@ -43,7 +43,39 @@ const char *req_status_name(enum req_status s)
     return "?";
 }
 
-/* --- lists through one level's frame links --------------------------------------------------- */
+/* --- lists through one level's frame links -----------------------------------------------
+ * Members of one list may hold their links at different levels (an instance is called from
+ * level 2 by a client's request but from level 1 by a health check), so a neighbour's links
+ * are found by the frame that names the list. */
+
+static struct frame *link_of(struct request *x, const struct req_list *l)
+{
+    for (int i = (int)x->depth - 1; i >= 0; i--)
+        if (x->stack[i].list == l)
+            return &x->stack[i];
+    for (int i = (int)x->depth; i < REQ_MAX_DEPTH; i++) /* a detached request's sink level */
+        if (x->stack[i].list == l)
+            return &x->stack[i];
+    TS_ASSERT(0 && "a list member has no frame in that list");
+    return NULL;
+}
+
+#ifdef TIERSIM_LIST_DEBUG
+static void walk_check(const struct req_list *l)
+{
+    uint32_t n = 0;
+    struct request *prev = NULL;
+    for (struct request *x = l->head; x; x = link_of(x, l)->next) {
+        TS_ASSERT(link_of(x, l)->prev == prev);
+        prev = x;
+        n++;
+    }
+    TS_ASSERT(l->tail == prev);
+    TS_ASSERT(n == l->n);
+}
+#else
+#define walk_check(l) ((void)0)
+#endif
 
 void req_list_push(struct req_list *l, struct request *r, unsigned level)
 {
@@ -53,11 +85,12 @@ void req_list_push(struct req_list *l, struct request *r, unsigned level)
     f->next = NULL;
     f->prev = l->tail;
     if (l->tail)
-        l->tail->stack[level].next = r;
+        link_of(l->tail, l)->next = r;
     else
         l->head = r;
     l->tail = r;
     l->n++;
+    walk_check(l);
 }
 
 void req_list_remove(struct req_list *l, struct request *r, unsigned level)
@@ -66,15 +99,16 @@ void req_list_remove(struct req_list *l, struct request *r, unsigned level)
     TS_ASSERT(f->list == l);
     f->list = NULL;
     if (f->prev)
-        f->prev->stack[level].next = f->next;
+        link_of(f->prev, l)->next = f->next;
     else
         l->head = f->next;
     if (f->next)
-        f->next->stack[level].prev = f->prev;
+        link_of(f->next, l)->prev = f->prev;
     else
         l->tail = f->prev;
     f->prev = f->next = NULL;
     l->n--;
+    walk_check(l);
 }
 
 int req_level(const struct request *r, const struct component *comp)
@@ -156,13 +190,14 @@ struct request *req_detach(struct req_pool *p, struct request *r, unsigned level
         if (!f->list)
             continue;
         if (f->prev)
-            f->prev->stack[i].next = c;
+            link_of(f->prev, f->list)->next = c;
         else
             f->list->head = c;
         if (f->next)
-            f->next->stack[i].prev = c;
+            link_of(f->next, f->list)->prev = c;
         else
             f->list->tail = c;
+        r->stack[i].list = NULL; /* the original leaves the list */
     }
     /* at the level, the caller's list (if any) is the caller's business: it left it */
     TS_ASSERT(r->stack[level].list == NULL);

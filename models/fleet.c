@@ -5,8 +5,8 @@
  * - Capacity: the group keeps `desired_capacity` instances, launching or terminating
  *   until the count of pending and in-service instances matches (ASG-1); policies and
  *   scheduled actions change it within [min_size, max_size] (ASG-2).
- * - Launch: into the enabled AZ with the fewest pending and in-service instances, ties by
- *   the scenario's AZ order (ASG-4). An instance is billed from launch (ASG-3), boots for a
+ * - Launch: into the group's AZ (availability_zones, all the scenario's by default) with the
+ *   fewest pending and in-service instances, ties by the scenario's AZ order (ASG-4). An instance is billed from launch (ASG-3), boots for a
  *   draw of `boot` (OS, EC2-1..3) plus `bootstrap` (application, EC2-4), then is
  *   registered with the group's load balancers and put in service in the same instant
  *   (ASG-25). It warms up for `default_instance_warmup` (ASG-19): while warming it serves
@@ -177,7 +177,7 @@ static void read_instance(struct scn_obj *o, struct fleet_config *c, struct aren
     scn_close(&inst);
 }
 
-static void read_asg(struct scn_obj *o, struct fleet_config *c)
+static void read_asg(struct scn_obj *o, struct fleet_config *c, struct arena *a)
 {
     struct scn *s = o->s;
     static const char *const hc_types[] = {"EC2", "ELB", NULL};
@@ -205,6 +205,22 @@ static void read_asg(struct scn_obj *o, struct fleet_config *c)
     c->default_cooldown = scn_dur(&asg, "default_cooldown", 300, SCN_NONNEG);
     c->termination_policy =
         (enum termination_policy)scn_enum(&asg, "termination_policy", policies, TERM_DEFAULT);
+    cJSON *azs = scn_member(&asg, "availability_zones");
+    c->availability_zones_at = azs;
+    if (azs && (!cJSON_IsArray(azs) || cJSON_GetArraySize(azs) == 0)) {
+        char what[64];
+        scn_error(s, azs, false, "expected a non-empty array of AZ names, got %s",
+                  scn_describe(azs, what, sizeof what));
+    } else if (azs) {
+        c->availability_zones = arena_alloc(a, (size_t)cJSON_GetArraySize(azs) * sizeof(char *));
+        const cJSON *e;
+        cJSON_ArrayForEach(e, azs)
+        {
+            const char *name;
+            if (scn_as_str(s, e, &name))
+                c->availability_zones[c->navailability_zones++] = arena_strdup(a, name);
+        }
+    }
     /* read by the scaling model (world.c wires it); known keys here */
     c->scaling_policies = scn_member(&asg, "scaling_policies");
     c->scheduled_actions = scn_member(&asg, "scheduled_actions");
@@ -217,7 +233,7 @@ bool fleet_config_from_json(struct scn_obj *o, struct fleet_config *c, struct ar
     struct scn *s = o->s;
     unsigned before = scn_error_count(s);
     read_instance(o, c, a);
-    read_asg(o, c);
+    read_asg(o, c, a);
     cJSON *h = scn_member_req(o, "handlers");
     if (h && !cJSON_IsObject(h)) {
         char what[64];
@@ -289,8 +305,9 @@ struct fleet {
     struct component comp;
     struct component sink; /* takes over requests whose instance stopped mid-call */
     const struct fleet_config *cfg;
-    const char *const *azs;
+    const char *const *azs; /* the scenario's */
     uint32_t nazs;
+    bool *uses_az;          /* the AZs it launches into */
     struct req_pool *pool;
     const struct program *prog; /* the handler of the one request class */
     gsl_rng *rng_cpu, *rng_boot, *rng_terminate;
@@ -601,6 +618,8 @@ static uint32_t launch_az(const struct fleet *f)
 {
     uint32_t best = 0, best_n = UINT32_MAX;
     for (uint32_t a = 0; a < f->nazs; a++) {
+        if (!f->uses_az[a])
+            continue;
         uint32_t n = 0;
         for (uint32_t i = 0; i < f->ninst; i++)
             n += active(f->inst[i]) && f->inst[i]->comp.az == (int)a;
@@ -846,6 +865,7 @@ static void fleet_status(const struct component *self, int64_t now, struct asg_s
     out->max = f->max;
     out->desired = f->desired;
     out->last_activity_end = f->last_activity_end;
+    out->default_cooldown = f->cfg->default_cooldown;
     for (uint32_t i = 0; i < f->ninst; i++) {
         const struct instance *in = f->inst[i];
         out->pending += in->state == I_PENDING;
@@ -891,16 +911,21 @@ static const struct scalable_ops fleet_scalable = {fleet_status, fleet_set_capac
 /* --- metrics ----------------------------------------------------------------------------------- */
 
 enum { M_CPU, M_NET_IN, M_NET_OUT, NMETRICS };
-static const char *const metric_names[NMETRICS] = {"CPUUtilization", "NetworkIn",
-                                                   "NetworkOut"};
+const char *const fleet_metric_names[NMETRICS + 1] = {"CPUUtilization", "NetworkIn",
+                                                      "NetworkOut", NULL};
+
+int fleet_metric_index(const char *name)
+{
+    for (int i = 0; i < NMETRICS; i++)
+        if (strcmp(fleet_metric_names[i], name) == 0)
+            return i;
+    return -1;
+}
 
 static int fleet_metric_id(const struct component *self, const char *name)
 {
     (void)self;
-    for (int i = 0; i < NMETRICS; i++)
-        if (strcmp(metric_names[i], name) == 0)
-            return i;
-    return -1;
+    return fleet_metric_index(name);
 }
 
 static void add_sample(struct statset *s, double v)
@@ -1058,6 +1083,12 @@ struct fleet *fleet_new(struct sim *sim, const char *name, const struct fleet_co
     f->cfg = c;
     f->azs = azs;
     f->nazs = nazs ? nazs : 1u;
+    f->uses_az = ts_calloc(f->nazs, sizeof *f->uses_az);
+    for (uint32_t a = 0; a < f->nazs; a++) {
+        f->uses_az[a] = c->navailability_zones == 0;
+        for (uint32_t k = 0; k < c->navailability_zones; k++)
+            f->uses_az[a] |= strcmp(c->availability_zones[k], azs[a]) == 0;
+    }
     f->pool = pool;
     f->prog = fleet_program(c, "default");
     TS_ASSERT(f->prog != NULL); /* the scenario check requires the "default" handler */
@@ -1108,5 +1139,6 @@ void fleet_free(struct fleet *f)
         free(f->inst[i]);
     free(f->inst);
     free(f->listeners);
+    free(f->uses_az);
     free(f);
 }

@@ -1,7 +1,8 @@
 /* alb.h — an Application Load Balancer in front of one target group (a fleet's instances).
  *
  * One node per enabled AZ receives the clients' requests (DNS spreads them, ALB-1, ALB-2);
- * each request goes to one healthy registered target, within the node's AZ when cross-zone
+ * its target group holds the instances of one or more Auto Scaling groups; each request
+ * goes to one healthy registered target, within the node's AZ when cross-zone
  * load balancing is off (ALB-3), chosen by round robin, least outstanding requests, weighted
  * random or plain random (ALB-4), with a slow-start ramp (ALB-12). Health checks are real
  * requests through each target's worker slots (ALB-6..9), deregistration drains (ALB-13),
@@ -36,8 +37,9 @@ struct alb_health_check {
 };
 
 struct alb_config {
-    const char *targets;            /* name of the fleet behind it */
-    const struct cJSON *targets_at; /* its place, for reference errors */
+    const char **targets;             /* the fleets whose instances form its target group */
+    const struct cJSON **targets_at;  /* their places, for reference errors */
+    uint32_t ntargets;
     enum alb_algorithm algorithm;
     bool cross_zone;                /* load_balancing.cross_zone.enabled (ALB-3: true) */
     int64_t slow_start;             /* ns, slow_start.duration_seconds (0: off) */
@@ -53,14 +55,20 @@ struct alb_config {
 bool alb_config_from_json(struct scn_obj *o, struct alb_config *c, struct arena *a);
 void alb_config_release(struct alb_config *c);
 
+/* The CloudWatch metrics an ALB publishes (AWS/ApplicationELB names), NULL-terminated, and
+ * the index of one, or -1. */
+extern const char *const alb_metric_names[];
+int alb_metric_index(const char *name);
+
 struct alb;
 
 /* An ALB named `name`; `azs` are the scenario's AZs (its enabled ones are a subset, checked
  * by the world). Probes and detached requests come from `pool`. */
 struct alb *alb_new(struct sim *sim, const char *name, const struct alb_config *c,
                     const char *const *azs, uint32_t nazs, struct req_pool *pool);
-/* Subscribe to the target group `targets` (a component with subscribe) and declare columns. */
-int alb_start(struct sim *sim, struct alb *b, struct component *targets);
+/* Subscribe to the groups whose instances are its targets (components with subscribe) and
+ * declare columns. */
+int alb_start(struct sim *sim, struct alb *b, struct component *const *groups, uint32_t n);
 void alb_free(struct alb *b);
 struct component *alb_component(struct alb *b);
 

@@ -62,9 +62,10 @@ struct request {
     struct frame stack[REQ_MAX_DEPTH];
 };
 
-/* A doubly linked list of requests through the links of one level's frame: a component
- * keeps the requests it holds without allocating. `level` is the frame index. A request is
- * in at most one list per level. */
+/* A doubly linked list of requests through the links of their frames: a component keeps
+ * the requests it holds without allocating. `level` is the index of the frame (of r) that
+ * holds the links; members may hold them at different levels. A frame is in at most one
+ * list, and a request at most once in a list. */
 struct req_list {
     struct request *head, *tail;
     uint32_t n;
@@ -116,6 +117,7 @@ struct asg_status {
     uint32_t ready;       /* in service and warmed up: the capacity the metrics describe */
     uint32_t terminating; /* deregistering or draining */
     int64_t last_activity_end; /* ns, when the last launch or termination finished */
+    int64_t default_cooldown;  /* ns, the group's (simple scaling's default, ASG-23) */
 };
 
 struct scalable_ops {

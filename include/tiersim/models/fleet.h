@@ -69,6 +69,9 @@ struct fleet_config {
     double request_bytes, response_bytes; /* per request, for NetworkIn/NetworkOut */
 
     uint32_t min_size, max_size, desired_capacity;
+    const char **availability_zones; /* the AZs it launches into; NULL: all the scenario's */
+    const struct cJSON *availability_zones_at;
+    uint32_t navailability_zones;
     enum health_check_type health_check_type;
     int64_t health_check_grace_period; /* ns (ASG-16) */
     int64_t default_instance_warmup;   /* ns (ASG-19) */
@@ -88,6 +91,11 @@ void fleet_config_release(struct fleet_config *c);
 
 /* The handler for class `cls`, or NULL. */
 const struct program *fleet_program(const struct fleet_config *c, const char *cls);
+
+/* The CloudWatch metrics a group publishes (AWS/EC2 names, by AutoScalingGroupName),
+ * NULL-terminated, and the index of one, or -1. */
+extern const char *const fleet_metric_names[];
+int fleet_metric_index(const char *name);
 
 struct fleet;
 
