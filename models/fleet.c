@@ -316,6 +316,7 @@ struct fleet {
     struct instance **inst; /* every instance ever launched, kept until the end */
     uint32_t ninst, cap;
     uint32_t next_id;
+    uint64_t iv_received; /* client requests that reached an instance, this interval */
     uint32_t replacements_due; /* launches that replace an unhealthy instance */
     int64_t last_activity_end;
     uint64_t launches, terminations;
@@ -480,8 +481,10 @@ static void instance_accept(struct sim *sim, struct component *self, struct requ
         comp_reply(sim, r, REQ_E502);
         return;
     }
-    if (!r->probe)
+    if (!r->probe) {
         in->bytes_in += c->request_bytes;
+        in->fleet->iv_received++;
+    }
     if (in->busy_workers < c->workers) {
         req_list_push(&in->held, r, r->depth - 1u);
         admit(sim, in, r);
@@ -1014,11 +1017,13 @@ static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
     c[7] = d[2] / (double)span;
     c[8] = d[3] / (double)span;
     c[9] = d[4] / (double)span;
+    c[10] = (double)f->iv_received / sim_s(span);
+    f->iv_received = 0;
     for (uint32_t a_ = 0; a_ < f->nazs; a_++) {
         uint32_t n = 0;
         for (uint32_t i = 0; i < f->ninst; i++)
             n += f->inst[i]->state == I_IN_SERVICE && f->inst[i]->comp.az == (int)a_;
-        c[10 + a_] = n;
+        c[11 + a_] = n;
     }
 }
 
@@ -1114,6 +1119,7 @@ void fleet_start(struct sim *sim, struct fleet *f)
     sim_column(&sim->ts, 3, "%s.busy_workers", n);
     sim_column(&sim->ts, 3, "%s.queued", n);
     sim_column(&sim->ts, 3, "%s.cpu_queue", n);
+    sim_column(&sim->ts, 3, "%s.requests_rps", n);
     for (uint32_t a = 0; a < f->nazs; a++)
         sim_column(&sim->ts, 0, "%s.in_service.%s", n, f->azs[a]);
     sim_reporter(&sim->ts, report_ts, f);

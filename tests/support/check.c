@@ -79,3 +79,114 @@ void check_in_ci(const char *what, const double *x, int n, double level, double 
            level * 100, n, analytic, inside ? "inside" : "OUTSIDE");
     CHECK(inside, "%s: analytic %.6g outside [%.6g, %.6g]", what, analytic, m - h, m + h);
 }
+
+/* --- tables ------------------------------------------------------------------------------ */
+
+#include <csv.h>
+
+struct loader {
+    struct check_table *t;
+    char **row;      /* fields of the row being read */
+    uint32_t nfield, cap;
+    bool header_done;
+};
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+    struct loader *l = ctx;
+    if (l->nfield == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->row = realloc(l->row, l->cap * sizeof *l->row);
+    }
+    char *f = malloc(len + 1);
+    memcpy(f, data ? data : "", len);
+    f[len] = '\0';
+    l->row[l->nfield++] = f;
+}
+
+static void on_row(int c, void *ctx)
+{
+    (void)c;
+    struct loader *l = ctx;
+    struct check_table *t = l->t;
+    if (!l->header_done) {
+        t->header = l->row;
+        t->ncols = l->nfield;
+        l->header_done = true;
+        l->row = NULL;
+        l->nfield = l->cap = 0;
+        return;
+    }
+    t->cell = realloc(t->cell, ((size_t)t->nrows + 1) * t->ncols * sizeof *t->cell);
+    for (uint32_t i = 0; i < t->ncols; i++)
+        t->cell[(size_t)t->nrows * t->ncols + i] = i < l->nfield ? l->row[i] : strdup("");
+    for (uint32_t i = t->ncols; i < l->nfield; i++)
+        free(l->row[i]);
+    t->nrows++;
+    l->nfield = 0;
+}
+
+bool check_table_load(struct check_table *t, const char *dir, const char *file)
+{
+    memset(t, 0, sizeof *t);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL, "cannot read %s", path);
+    if (!f)
+        return false;
+    struct csv_parser p;
+    csv_init(&p, CSV_APPEND_NULL);
+    struct loader l = {.t = t};
+    char buf[65536];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        csv_parse(&p, buf, got, on_field, on_row, &l);
+    csv_fini(&p, on_field, on_row, &l);
+    csv_free(&p);
+    fclose(f);
+    free(l.row);
+    return true;
+}
+
+void check_table_free(struct check_table *t)
+{
+    for (uint32_t i = 0; i < t->ncols; i++)
+        free(t->header[i]);
+    for (size_t i = 0; i < (size_t)t->nrows * t->ncols; i++)
+        free(t->cell[i]);
+    free(t->header);
+    free(t->cell);
+    memset(t, 0, sizeof *t);
+}
+
+int check_col(const struct check_table *t, const char *name)
+{
+    for (uint32_t i = 0; i < t->ncols; i++)
+        if (strcmp(t->header[i], name) == 0)
+            return (int)i;
+    CHECK(0, "no column \"%s\"", name);
+    return -1;
+}
+
+const char *check_cell(const struct check_table *t, uint32_t row, int col)
+{
+    if (col < 0 || row >= t->nrows)
+        return "";
+    return t->cell[(size_t)row * t->ncols + (uint32_t)col];
+}
+
+double check_num(const struct check_table *t, uint32_t row, int col)
+{
+    const char *s = check_cell(t, row, col);
+    return *s ? strtod(s, NULL) : TS_NAN;
+}
+
+int check_run_to(struct check_scenario *cs, const char *dir, struct run_result *res)
+{
+    char *text = scn_print(cs->scn);
+    struct run_opts o = {.out_dir = dir, .scenario = text, .run = 1};
+    int rc = run_scenario(&cs->wc, &o, res);
+    free(text);
+    return rc;
+}

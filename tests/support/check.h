@@ -62,4 +62,26 @@ void check_ci(const double *x, int n, double level, double *mean, double *half);
  * the interval either way. */
 void check_in_ci(const char *what, const double *x, int n, double level, double analytic);
 
+
+/* --- reading a run's CSV files ------------------------------------------------------------- */
+
+/* A whole CSV file (header + rows) as strings, read with libcsv. */
+struct check_table {
+    uint32_t ncols, nrows;
+    char **header; /* ncols names */
+    char **cell;   /* nrows x ncols, row-major */
+};
+
+/* Load dir/file; false (with a failed CHECK) if it cannot be read. */
+bool check_table_load(struct check_table *t, const char *dir, const char *file);
+void check_table_free(struct check_table *t);
+/* The index of column `name`, or -1 (with a failed CHECK). */
+int check_col(const struct check_table *t, const char *name);
+const char *check_cell(const struct check_table *t, uint32_t row, int col);
+double check_num(const struct check_table *t, uint32_t row, int col);
+
+/* Run a loaded scenario with files in `dir` (seed from the scenario). Returns run_scenario's
+ * code; the summary values are kept in *res (release it). */
+int check_run_to(struct check_scenario *cs, const char *dir, struct run_result *res);
+
 #endif
