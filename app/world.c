@@ -68,24 +68,33 @@ static void check_ref(struct scn *s, struct world_config *wc, const char *name, 
                   article(type_names[want]), type_names[want]);
 }
 
-/* Names of AZs (from `first`, a JSON array, n of them) must be the scenario's. */
+/* Names of AZs (from `first`, a JSON array, n of them) must be the scenario's, once each. */
 static void check_azs(struct scn *s, const struct world_config *wc, const char *const *names,
                       uint32_t n, const cJSON *first)
 {
     const cJSON *e = first;
     for (uint32_t k = 0; k < n && e; k++, e = e->next) {
+        for (uint32_t j = 0; j < k; j++)
+            if (strcmp(names[j], names[k]) == 0)
+                scn_error(s, e, false, "AZ \"%s\" is listed twice", names[k]);
         bool known = false;
         for (uint32_t a = 0; a < wc->nazs && !known; a++)
             known = strcmp(wc->azs[a], names[k]) == 0;
         if (known)
             continue;
+        char list[256] = "";
+        for (uint32_t a = 0; a < wc->nazs && strlen(list) < 200; a++) {
+            strcat(list, a ? ", " : "");
+            strcat(list, wc->azs[a]);
+        }
         const char *near = scn_nearest(names[k], wc->azs, wc->nazs);
         if (near)
             scn_error(s, e, false,
                       "\"%s\" is not one of the scenario's azs (did you mean \"%s\"?)", names[k],
                       near);
         else
-            scn_error(s, e, false, "\"%s\" is not one of the scenario's azs", names[k]);
+            scn_error(s, e, false, "\"%s\" is not one of the scenario's azs (%s)", names[k],
+                      list);
     }
 }
 
@@ -144,12 +153,18 @@ static void check_metric(struct scn *s, struct world_config *wc, const struct co
             scn_error(s, m->metric_at, false, "%s %s publishes no metric \"%s\" (it has: %s)",
                       article(type_names[src->type]), type_names[src->type], m->metric_name, list);
     }
-    if (per_target && src->type == COMP_ALB && src->valid && !alb_targets(src, group->name))
+    if (!per_target || !m->component)
+        return; /* a missing resource_label is reported where the metric is given */
+    if (src->type == COMP_ALB && src->valid && !alb_targets(src, group->name)) {
+        char list[256] = "";
+        for (uint32_t i = 0; i < src->u.alb.ntargets && strlen(list) < 200; i++) {
+            strcat(list, i ? ", " : "");
+            strcat(list, src->u.alb.targets[i]);
+        }
         scn_error(s, m->component_at, false,
-                  "\"%s\" does not send its requests to this group (its targets: %s%s)",
-                  src->name, src->u.alb.ntargets ? src->u.alb.targets[0] : "none",
-                  src->u.alb.ntargets > 1 ? ", ..." : "");
-    else if (per_target && src->type != COMP_ALB)
+                  "\"%s\" does not send its requests to this group (its targets: %s)",
+                  src->name, list);
+    } else if (src->type != COMP_ALB)
         scn_error(s, m->component_at, false, "\"%s\" is %s %s, but the resource_label must "
                                              "be an alb", src->name, article(type_names[src->type]),
                   type_names[src->type]);
@@ -314,9 +329,14 @@ int world_config_read(struct scn *s, struct world_config *wc)
             continue;
         switch (c->type) {
         case COMP_ALB:
-            for (uint32_t k = 0; k < c->u.alb.ntargets; k++)
+            for (uint32_t k = 0; k < c->u.alb.ntargets; k++) {
                 check_ref(s, wc, c->u.alb.targets[k], c->u.alb.targets_at[k], COMP_FLEET,
                           "an alb's targets");
+                for (uint32_t j = 0; j < k; j++)
+                    if (strcmp(c->u.alb.targets[j], c->u.alb.targets[k]) == 0)
+                        scn_error(s, c->u.alb.targets_at[k], false,
+                                  "\"%s\" is listed twice", c->u.alb.targets[k]);
+            }
             if (c->u.alb.azs_at)
                 check_azs(s, wc, c->u.alb.azs, c->u.alb.nazs, c->u.alb.azs_at->child);
             break;

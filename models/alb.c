@@ -92,16 +92,22 @@ bool alb_config_from_json(struct scn_obj *o, struct alb_config *c, struct arena 
 
     struct scn_obj hc;
     scn_open_member(o, "health_check", false, &hc);
+    bool timeout_given = scn_member(&hc, "timeout") != NULL;
     c->hc.interval = scn_dur(&hc, "interval", 30, SCN_IN(5, 300));
     c->hc.timeout = scn_dur(&hc, "timeout", 5, SCN_IN(2, 120));
     c->hc.healthy_threshold = (uint32_t)scn_int(&hc, "healthy_threshold_count", 5, 2, 10);
     c->hc.unhealthy_threshold = (uint32_t)scn_int(&hc, "unhealthy_threshold_count", 2, 2, 10);
     c->hc.initial_threshold =
         (uint32_t)scn_int(&hc, "initial_threshold_count", c->hc.healthy_threshold, 1, 10);
-    if (c->hc.timeout >= c->hc.interval)
+    /* the mistake is where the user wrote something: the timeout, or else the interval */
+    if (c->hc.timeout >= c->hc.interval && timeout_given)
         scn_error(s, scn_member(&hc, "timeout"), false,
                   "must be shorter than the interval (%.10g s), got %.10g s",
                   sim_s(c->hc.interval), sim_s(c->hc.timeout));
+    else if (c->hc.timeout >= c->hc.interval)
+        scn_error(s, scn_member(&hc, "interval"), false,
+                  "must be longer than the timeout (%.10g s, the default), got %.10g s",
+                  sim_s(c->hc.timeout), sim_s(c->hc.interval));
     scn_close(&hc);
 
     cJSON *azs = scn_member(o, "azs");

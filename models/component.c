@@ -48,8 +48,10 @@ const char *req_status_name(enum req_status s)
  * level 2 by a client's request but from level 1 by a health check), so a neighbour's links
  * are found by the frame that names the list. */
 
-static struct frame *link_of(struct request *x, const struct req_list *l)
+static struct frame *link_of(struct request *x, const struct req_list *l, unsigned hint)
 {
+    if (hint < REQ_MAX_DEPTH && x->stack[hint].list == l) /* members mostly share a level */
+        return &x->stack[hint];
     for (int i = (int)x->depth - 1; i >= 0; i--)
         if (x->stack[i].list == l)
             return &x->stack[i];
@@ -65,8 +67,8 @@ static void walk_check(const struct req_list *l)
 {
     uint32_t n = 0;
     struct request *prev = NULL;
-    for (struct request *x = l->head; x; x = link_of(x, l)->next) {
-        TS_ASSERT(link_of(x, l)->prev == prev);
+    for (struct request *x = l->head; x; x = link_of(x, l, REQ_MAX_DEPTH)->next) {
+        TS_ASSERT(link_of(x, l, REQ_MAX_DEPTH)->prev == prev);
         prev = x;
         n++;
     }
@@ -85,7 +87,7 @@ void req_list_push(struct req_list *l, struct request *r, unsigned level)
     f->next = NULL;
     f->prev = l->tail;
     if (l->tail)
-        link_of(l->tail, l)->next = r;
+        link_of(l->tail, l, level)->next = r;
     else
         l->head = r;
     l->tail = r;
@@ -99,11 +101,11 @@ void req_list_remove(struct req_list *l, struct request *r, unsigned level)
     TS_ASSERT(f->list == l);
     f->list = NULL;
     if (f->prev)
-        link_of(f->prev, l)->next = f->next;
+        link_of(f->prev, l, level)->next = f->next;
     else
         l->head = f->next;
     if (f->next)
-        link_of(f->next, l)->prev = f->prev;
+        link_of(f->next, l, level)->prev = f->prev;
     else
         l->tail = f->prev;
     f->prev = f->next = NULL;
@@ -190,11 +192,11 @@ struct request *req_detach(struct req_pool *p, struct request *r, unsigned level
         if (!f->list)
             continue;
         if (f->prev)
-            link_of(f->prev, f->list)->next = c;
+            link_of(f->prev, f->list, i)->next = c;
         else
             f->list->head = c;
         if (f->next)
-            link_of(f->next, f->list)->prev = c;
+            link_of(f->next, f->list, i)->prev = c;
         else
             f->list->tail = c;
         r->stack[i].list = NULL; /* the original leaves the list */

@@ -158,8 +158,16 @@ static void read_instance(struct scn_obj *o, struct fleet_config *c, struct aren
         }
     }
     int64_t v = c->type ? c->type->vcpus : 1;
-    if (!type && !vcpus)
-        scn_member_req(&inst, "vcpus"); /* one of the two is required: vcpus, reported */
+    if (!type && !vcpus && inst.j) {
+        /* one of the two is required; a misspelling of either is reported as that instead */
+        static const char *const either[] = {"type", "vcpus"};
+        bool typo = false;
+        for (cJSON *k = inst.j->child; k && !typo; k = k->next)
+            typo = scn_nearest(k->string, either, 2) != NULL;
+        if (!typo)
+            scn_error(s, inst.j, false,
+                      "give \"type\" (an instance type such as \"t3.medium\") or \"vcpus\"");
+    }
     if (vcpus)
         scn_as_int(s, vcpus, 1, 448, &v); /* overrides the type's count */
     else if (c->type)

@@ -84,10 +84,12 @@ static void read_alarm(struct scn_obj *po, struct alarm_spec *al, struct arena *
     /* the AWS example of a step policy's alarm: 120 s periods, 2 of 2 (SS-1) */
     al->period = scn_dur(&o, "period", 120, SCN_POS);
     check_period(&o, "period", al->period);
+    unsigned before = scn_error_count(o.s);
     al->evaluation_periods = (uint32_t)scn_int(&o, "evaluation_periods", 2, 1, 64);
+    bool periods_ok = scn_error_count(o.s) == before; /* else no comparison with a default */
     al->datapoints_to_alarm =
         (uint32_t)scn_int(&o, "datapoints_to_alarm", al->evaluation_periods, 1, 64);
-    if (al->datapoints_to_alarm > al->evaluation_periods)
+    if (periods_ok && al->datapoints_to_alarm > al->evaluation_periods)
         scn_error(o.s, scn_member(&o, "datapoints_to_alarm"), false,
                   "must be <= evaluation_periods (%u), got %u", al->evaluation_periods,
                   al->datapoints_to_alarm);
@@ -146,9 +148,13 @@ static void read_target_tracking(struct scn_obj *po, struct policy_config *p, st
     scn_open_member(po, "target_tracking_configuration", true, &o);
     cJSON *pre = scn_member(&o, "predefined_metric_specification");
     cJSON *cus = scn_member(&o, "customized_metric_specification");
-    if (!!pre == !!cus && o.j)
+    if (pre && cus)
+        scn_error(s, cus, true,
+                  "give only one of predefined_metric_specification and "
+                  "customized_metric_specification, not both");
+    else if (!pre && !cus && o.j)
         scn_error(s, o.j, false,
-                  "give one of predefined_metric_specification and "
+                  "missing a metric: give predefined_metric_specification or "
                   "customized_metric_specification");
     if (pre) {
         struct scn_obj m;
@@ -200,6 +206,29 @@ static bool read_policy(struct scn *s, cJSON *j, struct policy_config *p, struct
     }
     p->type = (enum policy_type)t;
     p->cooldown = -1;
+    /* a key that belongs to another policy type is that mistake, not an unknown key */
+    static const struct {
+        const char *key;
+        unsigned types; /* bit per policy_type */
+        const char *who;
+    } owned[] = {
+        {"target_tracking_configuration", 1u << POLICY_TARGET_TRACKING,
+         "a TargetTrackingScaling policy"},
+        {"adjustment_type", 1u << POLICY_STEP | 1u << POLICY_SIMPLE,
+         "a StepScaling or SimpleScaling policy"},
+        {"min_adjustment_magnitude", 1u << POLICY_STEP | 1u << POLICY_SIMPLE,
+         "a StepScaling or SimpleScaling policy"},
+        {"alarm", 1u << POLICY_STEP | 1u << POLICY_SIMPLE, "a StepScaling or SimpleScaling policy"},
+        {"step_adjustments", 1u << POLICY_STEP, "a StepScaling policy"},
+        {"scaling_adjustment", 1u << POLICY_SIMPLE, "a SimpleScaling policy"},
+        {"cooldown", 1u << POLICY_SIMPLE, "a SimpleScaling policy"},
+    };
+    for (size_t k = 0; k < sizeof owned / sizeof owned[0]; k++)
+        if (!(owned[k].types & (1u << p->type))) {
+            cJSON *v = scn_member(&o, owned[k].key);
+            if (v)
+                scn_error(s, v, true, "only %s takes \"%s\"", owned[k].who, owned[k].key);
+        }
     switch (p->type) {
     case POLICY_TARGET_TRACKING:
         read_target_tracking(&o, p, a);
@@ -229,27 +258,39 @@ static bool read_policy(struct scn *s, cJSON *j, struct policy_config *p, struct
     return scn_error_count(s) == before;
 }
 
+/* A time: a duration from the start ("2h") or a UTC date-time on the scenario's calendar. */
 static bool read_time(struct scn *s, const cJSON *v, int64_t epoch0, int64_t *out)
 {
     int64_t at;
-    if (cJSON_IsString(v) && strchr(v->valuestring, '-') && cron_parse_utc(v->valuestring, &at)) {
+    double sec;
+    if (cJSON_IsNumber(v) || (cJSON_IsString(v) && scn_parse_duration(v->valuestring, &sec)))
+        return scn_as_dur(s, v, SCN_NONNEG, out);
+    if (cJSON_IsString(v) && cron_parse_utc(v->valuestring, &at)) {
         if (at < epoch0) {
             char t0[32];
             cron_format_utc(epoch0, t0, sizeof t0);
-            scn_error(s, v, false, "is before the run starts (start_time %s)", t0);
+            scn_error(s, v, false, "\"%s\" is before the run starts (the scenario's start_time, %s)",
+                      v->valuestring, t0);
             return false;
         }
         *out = (at - epoch0) * SIM_NS_PER_S;
         return true;
     }
-    if (cJSON_IsString(v) && strchr(v->valuestring, '-') && v->valuestring[0] != '-') {
+    int y, mo, d;
+    char what[64];
+    if (cJSON_IsString(v) && sscanf(v->valuestring, "%4d-%2d-%2d", &y, &mo, &d) == 3 &&
+        mo >= 1 && mo <= 12) {
         scn_error(s, v, false,
-                  "expected a date-time \"YYYY-MM-DDTHH:MM:SSZ\" (UTC) or a duration from the "
-                  "start, got \"%s\"",
+                  "\"%s\" is not a time: no such day, or not in the form "
+                  "\"2026-01-05T08:00:00Z\" (UTC)",
                   v->valuestring);
         return false;
     }
-    return scn_as_dur(s, v, SCN_NONNEG, out);
+    scn_error(s, v, false,
+              "expected a UTC date-time such as \"2026-01-05T08:00:00Z\" or a duration from "
+              "the start such as \"90s\" or \"2h\", got %s",
+              scn_describe(v, what, sizeof what));
+    return false;
 }
 
 static bool read_scheduled(struct scn *s, cJSON *j, int64_t epoch0, struct scheduled_config *c,
@@ -277,6 +318,9 @@ static bool read_scheduled(struct scn *s, cJSON *j, int64_t epoch0, struct sched
     }
     if (end && !rec)
         scn_error(s, end, false, "only a recurring action (\"recurrence\") takes an end_time");
+    else if (end && start && c->end >= 0 && c->start >= 0 && c->end <= c->start)
+        scn_error(s, end, false, "must be after the start_time (%.10g s into the run), got %.10g s",
+                  sim_s(c->start), sim_s(c->end));
     c->min_size = c->max_size = c->desired_capacity = -1;
     cJSON *mn = scn_member(&o, "min_size"), *mx = scn_member(&o, "max_size"),
           *d = scn_member(&o, "desired_capacity");
@@ -297,6 +341,7 @@ static bool read_scheduled(struct scn *s, cJSON *j, int64_t epoch0, struct sched
     return scn_error_count(s) == before;
 }
 
+/* A name (at node `at`) not used by an earlier element of the array `what`[0..n). */
 static bool unique_name(struct scn *s, const cJSON *at, const char *name, const char *const *seen,
                         size_t n, const char *what)
 {
@@ -304,7 +349,7 @@ static bool unique_name(struct scn *s, const cJSON *at, const char *name, const 
         return false;
     for (size_t i = 0; i < n; i++)
         if (seen[i] && strcmp(seen[i], name) == 0) {
-            scn_error(s, at, false, "two %s are named \"%s\"", what, name);
+            scn_error(s, at, false, "%s[%zu] is already named \"%s\"", what, i, name);
             return false;
         }
     return true;
@@ -329,7 +374,8 @@ bool scaling_config_from_json(struct scn *s, cJSON *policies, cJSON *scheduled, 
             struct policy_config *p = &c->policies[c->npolicies];
             read_policy(s, e, p, a);
             if (c->npolicies < 256 &&
-                unique_name(s, e, p->name, names, c->npolicies, "scaling policies"))
+                unique_name(s, cJSON_GetObjectItemCaseSensitive(e, "policy_name"), p->name, names,
+                            c->npolicies, "scaling_policies"))
                 names[c->npolicies] = p->name;
             c->npolicies++;
         }
@@ -340,10 +386,17 @@ bool scaling_config_from_json(struct scn *s, cJSON *policies, cJSON *scheduled, 
     } else if (scheduled) {
         c->scheduled = arena_alloc(a, ((size_t)cJSON_GetArraySize(scheduled) + 1u) *
                                           sizeof *c->scheduled);
+        const char *names[256] = {0};
         cJSON *e;
         cJSON_ArrayForEach(e, scheduled)
         {
-            read_scheduled(s, e, epoch0, &c->scheduled[c->nscheduled++], a);
+            struct scheduled_config *sc = &c->scheduled[c->nscheduled];
+            read_scheduled(s, e, epoch0, sc, a);
+            if (c->nscheduled < 256 &&
+                unique_name(s, cJSON_GetObjectItemCaseSensitive(e, "scheduled_action_name"),
+                            sc->name, names, c->nscheduled, "scheduled_actions"))
+                names[c->nscheduled] = sc->name;
+            c->nscheduled++;
         }
     }
     return scn_error_count(s) == before;
@@ -677,8 +730,8 @@ struct scaling *scaling_new(struct sim *sim, struct cw *cw, struct component *gr
         struct policy_rt *p = &s->pol[i];
         p->cfg = pc;
         p->s = s;
-        p->high = (struct alarm_ctx){p, false};
-        p->low = (struct alarm_ctx){p, true};
+        p->high = (struct alarm_ctx){.p = p, .low = false};
+        p->low = (struct alarm_ctx){.p = p, .low = true};
         const struct metric_ref *m =
             pc->type == POLICY_TARGET_TRACKING ? &pc->tt_metric : &pc->alarm.metric;
         struct component *src = m->component ? lookup(lookup_ctx, m->component) : group;

@@ -1144,7 +1144,9 @@ static void fmt_num(char *buf, size_t n, double x)
         snprintf(buf, n, "%.10g", x);
 }
 
-bool scn_check_bound(struct scn *s, const cJSON *v, double x, struct scn_bound b)
+/* Range check with a unit after every number ("" or " s"). */
+static bool check_bound_unit(struct scn *s, const cJSON *v, double x, struct scn_bound b,
+                             const char *u)
 {
     bool lo_ok = b.lo_open ? x > b.lo : x >= b.lo;
     bool hi_ok = b.hi_open ? x < b.hi : x <= b.hi;
@@ -1156,15 +1158,20 @@ bool scn_check_bound(struct scn *s, const cJSON *v, double x, struct scn_bound b
     fmt_num(got, sizeof got, x);
     bool has_lo = isfinite(b.lo), has_hi = isfinite(b.hi);
     if (has_lo && has_hi && !b.lo_open && !b.hi_open)
-        scn_error(s, v, false, "must be between %s and %s, got %s", lo, hi, got);
+        scn_error(s, v, false, "must be between %s%s and %s%s, got %s%s", lo, u, hi, u, got, u);
     else if (has_lo && has_hi)
-        scn_error(s, v, false, "must be %s %s and %s %s, got %s", b.lo_open ? ">" : ">=", lo,
-                  b.hi_open ? "<" : "<=", hi, got);
+        scn_error(s, v, false, "must be %s %s%s and %s %s%s, got %s%s", b.lo_open ? ">" : ">=",
+                  lo, u, b.hi_open ? "<" : "<=", hi, u, got, u);
     else if (has_lo)
-        scn_error(s, v, false, "must be %s %s, got %s", b.lo_open ? ">" : ">=", lo, got);
+        scn_error(s, v, false, "must be %s %s%s, got %s%s", b.lo_open ? ">" : ">=", lo, u, got, u);
     else
-        scn_error(s, v, false, "must be %s %s, got %s", b.hi_open ? "<" : "<=", hi, got);
+        scn_error(s, v, false, "must be %s %s%s, got %s%s", b.hi_open ? "<" : "<=", hi, u, got, u);
     return false;
+}
+
+bool scn_check_bound(struct scn *s, const cJSON *v, double x, struct scn_bound b)
+{
+    return check_bound_unit(s, v, x, b, "");
 }
 
 bool scn_as_num(struct scn *s, const cJSON *v, struct scn_bound b, double *out)
@@ -1263,7 +1270,7 @@ bool scn_as_dur(struct scn *s, const cJSON *v, struct scn_bound b, int64_t *out)
                   scn_describe(v, what, sizeof what));
         return false;
     }
-    if (!scn_check_bound(s, v, sec, b))
+    if (!check_bound_unit(s, v, sec, b, " s")) /* durations say their unit */
         return false;
     if (sec > MAX_DURATION_S) {
         scn_error(s, v, false, "must be at most 1e9 s (about 31 years), got %.10g s", sec);

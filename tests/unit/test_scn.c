@@ -87,7 +87,7 @@ static void test_durations(void)
     char *e = errors_of(s);
     CHECK_STR(e, "t.json:1:29: .c: expected a duration (seconds, or a string such as \"250ms\", "
                  "\"90s\", \"5m\", \"2h\", \"1d\"), got \"soon\"\n"
-                 "t.json:1:42: .d: must be > 0, got -2\n");
+                 "t.json:1:42: .d: must be > 0 s, got -2 s\n");
     free(e);
     scn_free(s);
 }
