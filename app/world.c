@@ -282,6 +282,7 @@ int world_config_read(struct scn *s, struct world_config *wc)
 
     /* the calendar of the run, for scheduled actions: a Monday by default */
     const char *start = scn_str(&top, "start_time", "2026-01-05T00:00:00Z");
+    cron_parse_utc("2026-01-05T00:00:00Z", &wc->epoch0); /* kept if start_time is bad */
     if (start && !cron_parse_utc(start, &wc->epoch0))
         scn_error(s, scn_member(&top, "start_time"), false,
                   "expected a UTC date-time such as \"2026-01-05T00:00:00Z\", got \"%s\"",

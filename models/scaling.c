@@ -273,6 +273,12 @@ static bool read_time(struct scn *s, const cJSON *v, int64_t epoch0, int64_t *ou
                       v->valuestring, t0);
             return false;
         }
+        if (at - epoch0 > 1000000000) { /* the limit of every duration (scn.h) */
+            scn_error(s, v, false,
+                      "\"%s\" is more than 1e9 s (about 31 years) after the run starts",
+                      v->valuestring);
+            return false;
+        }
         *out = (at - epoch0) * SIM_NS_PER_S;
         return true;
     }
