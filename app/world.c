@@ -22,12 +22,7 @@ const char *comp_type_name(enum comp_type t)
 /* Component names become column prefixes and stream names: keep them plain. */
 static bool good_name(const char *n)
 {
-    if (!isalpha((unsigned char)n[0]))
-        return false;
-    for (const char *p = n; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
-            return false;
-    return strlen(n) <= 40;
+    return scn_good_name(n);
 }
 
 static const char *article(const char *word)
@@ -82,11 +77,8 @@ static void check_azs(struct scn *s, const struct world_config *wc, const char *
             known = strcmp(wc->azs[a], names[k]) == 0;
         if (known)
             continue;
-        char list[256] = "";
-        for (uint32_t a = 0; a < wc->nazs && strlen(list) < 200; a++) {
-            strcat(list, a ? ", " : "");
-            strcat(list, wc->azs[a]);
-        }
+        char list[256];
+        scn_join(list, sizeof list, wc->azs, wc->nazs);
         const char *near = scn_nearest(names[k], wc->azs, wc->nazs);
         if (near)
             scn_error(s, e, false,
@@ -140,11 +132,8 @@ static void check_metric(struct scn *s, struct world_config *wc, const struct co
         while (names[n])
             n++;
         const char *near = scn_nearest(m->metric_name, names, n);
-        char list[256] = "";
-        for (unsigned i = 0; i < n; i++) {
-            strcat(list, i ? ", " : "");
-            strcat(list, names[i]);
-        }
+        char list[256];
+        scn_join(list, sizeof list, names, n);
         if (near)
             scn_error(s, m->metric_at, false,
                       "%s %s publishes no metric \"%s\" (did you mean \"%s\"?)",
@@ -156,11 +145,8 @@ static void check_metric(struct scn *s, struct world_config *wc, const struct co
     if (!per_target || !m->component)
         return; /* a missing resource_label is reported where the metric is given */
     if (src->type == COMP_ALB && src->valid && !alb_targets(src, group->name)) {
-        char list[256] = "";
-        for (uint32_t i = 0; i < src->u.alb.ntargets && strlen(list) < 200; i++) {
-            strcat(list, i ? ", " : "");
-            strcat(list, src->u.alb.targets[i]);
-        }
+        char list[256];
+        scn_join(list, sizeof list, src->u.alb.targets, src->u.alb.ntargets);
         scn_error(s, m->component_at, false,
                   "\"%s\" does not send its requests to this group (its targets: %s)",
                   src->name, list);
@@ -191,6 +177,10 @@ static void read_azs(struct scn_obj *o, struct world_config *wc)
         const char *name;
         if (!scn_as_str(o->s, e, &name))
             continue;
+        if (!scn_good_name(name))
+            scn_error(o->s, e, false,
+                      "bad AZ name: use a letter, then letters, digits, '_' or '-' (at most 40 "
+                      "characters), such as \"us-east-1a\"");
         for (uint32_t i = 0; i < wc->nazs; i++)
             if (strcmp(wc->azs[i], name) == 0)
                 scn_error(o->s, e, false, "AZ \"%s\" is listed twice", name);

@@ -107,11 +107,8 @@ static bool read_steps(struct scn *s, cJSON *arr, struct program *p, struct aren
                     count++;
                 }
         if (count != 1) {
-            char list[128] = "";
-            for (unsigned j = 0; j < nkinds; j++) {
-                strcat(list, j ? ", " : "");
-                strcat(list, kinds[j]);
-            }
+            char list[128];
+            scn_join(list, sizeof list, kinds, nkinds);
             /* an unknown key is reported by scn_close below, with a suggestion */
             if (count > 1 || e->child == NULL)
                 scn_error(s, e, false, "a step needs exactly one of: %s", list);

@@ -197,6 +197,10 @@ static bool read_policy(struct scn *s, cJSON *j, struct policy_config *p, struct
         return false;
     p->at = j;
     p->name = arena_strdup(a, scn_str_req(&o, "policy_name"));
+    if (p->name && !scn_good_name(p->name))
+        scn_error(s, scn_member(&o, "policy_name"), false,
+                  "bad policy name: use a letter, then letters, digits, '_' or '-' (at most 40 "
+                  "characters): it names the policy's alarms and columns");
     int t = scn_enum_req(&o, "policy_type", policy_type_names);
     if (t < 0) {
         for (cJSON *k = j->child; k; k = k->next)

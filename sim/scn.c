@@ -310,6 +310,34 @@ const char *scn_describe(const cJSON *v, char *buf, size_t size)
     return buf;
 }
 
+bool scn_good_name(const char *n)
+{
+    if (!isalpha((unsigned char)n[0]))
+        return false;
+    for (const char *p = n; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+            return false;
+    return strlen(n) <= 40;
+}
+
+const char *scn_join(char *buf, size_t size, const char *const *names, unsigned n)
+{
+    size_t len = 0;
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < n; i++) {
+        int w = snprintf(buf + len, size - len, "%s%s", i ? ", " : "", names[i]);
+        if (w < 0 || (size_t)w >= size - len) { /* cut: end with "..." */
+            if (size >= 4)
+                memcpy(buf + size - 4, "...", 4);
+            return buf;
+        }
+        len += (size_t)w;
+    }
+    return buf;
+}
+
 /* Levenshtein distance, case-insensitive, capped at 32 characters a word. */
 static unsigned edit_distance(const char *a, const char *b)
 {
@@ -1115,13 +1143,7 @@ void scn_close(struct scn_obj *o)
                     o->missing[i] = NULL;
         } else {
             char list[768];
-            size_t n = 0;
-            list[0] = '\0';
-            for (unsigned i = 0; i < o->nknown && n < sizeof list; i++) {
-                int w = snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", o->known[i]);
-                if (w > 0)
-                    n += (size_t)w;
-            }
+            scn_join(list, sizeof list, o->known, o->nknown);
             if (o->nknown)
                 scn_error(o->s, c, true, "unknown key (expected one of: %s)", list);
             else

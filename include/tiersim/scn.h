@@ -101,6 +101,13 @@ const char *scn_path(const struct scn *s, const cJSON *node, char *buf, size_t s
 /* A short description of a value for messages: 3, "abc", an object, an array, true, null. */
 const char *scn_describe(const cJSON *v, char *buf, size_t size);
 
+/* A plain name (it becomes part of column names): a letter, then letters, digits, '_' or
+ * '-', at most 40 characters. */
+bool scn_good_name(const char *name);
+
+/* "a, b, c": n names joined into buf (always terminated; cut with "..." when too long). */
+const char *scn_join(char *buf, size_t size, const char *const *names, unsigned n);
+
 /* The closest of `n` candidates to `word`, or NULL if none is close enough to suggest. */
 const char *scn_nearest(const char *word, const char *const *candidates, unsigned n);
 
