@@ -188,9 +188,23 @@ static void read_azs(struct scn_obj *o, struct world_config *wc)
     }
 }
 
-static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struct arena *a,
-                           int64_t epoch0)
+/* Write a default list of names into object j under key, when absent, so that the scenario
+ * as run shows it (the scenario's AZs, for instance). */
+static void fill_names(struct scn *s, cJSON *j, const char *key, const char *const *names,
+                       uint32_t n)
 {
+    if (!cJSON_IsObject(j) || cJSON_GetObjectItemCaseSensitive(j, key))
+        return;
+    struct scn_obj o;
+    scn_open(s, j, &o); /* only to add the default: its keys were checked by its reader */
+    cJSON *arr = cJSON_CreateStringArray(names, (int)n);
+    scn_add_default(&o, key, arr);
+}
+
+static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struct arena *a,
+                           const struct world_config *wc)
+{
+    int64_t epoch0 = wc->epoch0;
     c->name = arena_strdup(a, j->string);
     c->at = j;
     if (!good_name(c->name))
@@ -214,11 +228,14 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
     switch (c->type) {
     case COMP_ALB:
         alb_config_from_json(&o, &c->u.alb, a);
+        fill_names(s, j, "azs", wc->azs, wc->nazs); /* a node in every AZ */
         break;
     case COMP_FLEET:
         fleet_config_from_json(&o, &c->u.fleet, a);
+        fill_names(s, cJSON_GetObjectItemCaseSensitive(j, "asg"), "availability_zones", wc->azs,
+                   wc->nazs);
         scaling_config_from_json(s, c->u.fleet.scaling_policies, c->u.fleet.scheduled_actions,
-                                 epoch0, &c->scaling, a);
+                                 epoch0, c->u.fleet.default_cooldown, &c->scaling, a);
         break;
     }
     scn_close(&o); /* unknown and missing keys are reported here */
@@ -294,7 +311,7 @@ int world_config_read(struct scn *s, struct world_config *wc)
         cJSON *j;
         cJSON_ArrayForEach(j, comps)
         {
-            read_component(s, j, &wc->comps[wc->ncomps++], &wc->arena, wc->epoch0);
+            read_component(s, j, &wc->comps[wc->ncomps++], &wc->arena, wc);
         }
         if (n == 0)
             scn_error(s, comps, false, "no components: a scenario needs at least an alb and a "

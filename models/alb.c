@@ -6,8 +6,8 @@
  *   addresses are published, uniformly (ALB-2). With cross-zone load balancing on (the
  *   default, ALB-3) every node routes to every healthy target; off, a node routes only to
  *   targets in its own AZ, and a node whose AZ has no healthy target is taken out of DNS
- *   while another AZ has one (ALB-10, ALB-11); a request reaching a node with no target in
- *   its AZ gets 503.
+ *   while another AZ has one (ALB-10, ALB-11); a node whose AZ has no target at all stays
+ *   in DNS and answers 503. Targets in an AZ where the ALB has no node get nothing (ALB-1).
  * - Algorithms (ALB-4): round_robin (default) walks the node's targets in turn;
  *   least_outstanding_requests picks the target with the fewest requests in flight from this
  *   ALB (ties at random); weighted_random picks at random with the targets' weights; random
@@ -19,8 +19,9 @@
  *   and unhealthy after `unhealthy_threshold` failures in a row. A new target starts in
  *   `initial` and gets traffic only after `initial_threshold` passes (ALB-8); the first check
  *   is made at registration. Draining targets are not checked.
- * - Fail-open (ALB-9): with no healthy target anywhere, requests go to every registered
- *   target that is not draining.
+ * - Fail-open (ALB-9): with no healthy target anywhere, requests go to every unhealthy
+ *   target. Targets in their initial checks get no traffic either way: a group starting from
+ *   nothing answers 503 until its first target passes.
  * - Slow start (ALB-12): a target that turns healthy while another healthy target is not in
  *   slow start gets a weight rising linearly from 0 to 1 over `slow_start`. With round robin
  *   the weights are followed by smooth weighted round robin.
@@ -224,37 +225,54 @@ static void cand_push(struct node *n, uint32_t i)
     n->cand[n->ncand++] = i;
 }
 
+/* Does the ALB have a node in AZ az (is it enabled)? Targets elsewhere get nothing (ALB-1). */
+static bool az_enabled(const struct alb *b, int az)
+{
+    for (uint32_t k = 0; k < b->nnodes; k++)
+        if (b->nodes[k].az == az)
+            return true;
+    return false;
+}
+
 /* Recompute which targets each node may use, after any change of state. */
 static void rebuild(struct sim *sim, struct alb *b)
 {
-    bool healthy_any = false, registered_any = false;
+    bool healthy_any = false, unhealthy_any = false;
     for (uint32_t i = 0; i < b->nt; i++) {
+        if (b->t[i].state == T_FREE || !az_enabled(b, b->t[i].c->az))
+            continue;
         healthy_any |= b->t[i].state == T_HEALTHY;
-        registered_any |= b->t[i].state == T_INITIAL || b->t[i].state == T_UNHEALTHY;
+        unhealthy_any |= b->t[i].state == T_UNHEALTHY;
     }
-    bool open = !healthy_any && registered_any;
+    /* fail-open is for unhealthy targets (ALB-9); targets still in their initial checks get
+     * no traffic either way */
+    bool open = !healthy_any && unhealthy_any;
     if (open != b->fail_open)
         sim_log(sim, b->comp.name, open ? "fail_open" : "fail_open_end", "%s",
-                open ? "no healthy target: routing to every registered target (ALB-9)"
-                     : "a target is healthy again: routing to healthy targets only");
+                open ? "no healthy target: routing to every unhealthy target (ALB-9)"
+                     : "routing to healthy targets only again");
     b->fail_open = open;
     b->slow_any = false;
     for (uint32_t k = 0; k < b->nnodes; k++) {
         struct node *n = &b->nodes[k];
         n->ncand = 0;
-        uint32_t healthy_here = 0;
+        uint32_t healthy_here = 0, registered_here = 0;
         for (uint32_t i = 0; i < b->nt; i++) {
             const struct target *t = &b->t[i];
-            bool usable = open ? (t->state == T_INITIAL || t->state == T_UNHEALTHY)
-                               : t->state == T_HEALTHY;
+            if (t->state == T_FREE || !az_enabled(b, t->c->az))
+                continue;
+            bool usable = open ? t->state == T_UNHEALTHY : t->state == T_HEALTHY;
             bool here = b->cfg->cross_zone || t->c->az == n->az;
             if (usable && here)
                 cand_push(n, i);
             healthy_here += t->state == T_HEALTHY && t->c->az == n->az;
+            registered_here += t->state != T_DRAINING && t->c->az == n->az;
             b->slow_any |= t->slow_until > sim->now && t->state == T_HEALTHY;
         }
-        /* cross-zone off: an AZ without a healthy target leaves DNS while another has one */
-        n->in_dns = b->cfg->cross_zone || healthy_here > 0 || !healthy_any;
+        /* cross-zone off: an AZ whose targets are all unhealthy leaves DNS while another AZ
+         * has a healthy one; an AZ with no target at all stays, and answers 503 (ALB-11) */
+        n->in_dns = b->cfg->cross_zone || healthy_here > 0 || registered_here == 0 ||
+                    !healthy_any;
     }
 }
 
@@ -788,8 +806,10 @@ static void alb_metric(struct sim *sim, struct component *self, int id, struct s
         break;
     case M_REQUEST_COUNT_PER_TARGET: {
         uint32_t per = healthy ? healthy : registered;
-        if (n && per)
+        if (n && per) {
             one(out, (double)n / per);
+            out->units = per; /* the targets it is per: target tracking's N */
+        }
         break;
     }
     case M_HEALTHY_HOST_COUNT:

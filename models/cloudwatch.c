@@ -11,8 +11,8 @@
  *   (10 s, 30 s) every 10 s (CW-4), over the last `evaluation_periods` visible periods,
  *   M of N with the missing-data treatment (CW-5; rule_alarm_evaluate). They start in
  *   INSUFFICIENT_DATA (CW-3); every change of state is logged with its datapoints.
- * - An alarm's action is invoked on a change of state and on every evaluation while in
- *   ALARM (TT-11: Auto Scaling actions repeat once a minute). After each round of
+ * - An alarm's action is invoked on a change of state, and again once a minute while it
+ *   stays in ALARM (TT-11), a high-resolution alarm too. After each round of
  *   evaluations the round listeners run, so that a group can weigh every policy that
  *   fired in the same round together (TT-17).
  * Simplifications: the delay is a constant, not a distribution; a metric with no sample in
@@ -57,6 +57,7 @@ struct cw_alarm {
     enum alarm_state state;
     double value; /* newest datapoint at the last evaluation */
     bool hires;   /* evaluated every 10 s */
+    int64_t acted; /* ns, when its action was last invoked in ALARM */
     uint32_t col;
 };
 
@@ -190,6 +191,7 @@ static struct statset window(const struct cw_metric *m, int64_t start, int64_t e
         if (d->count == 0)
             continue;
         (*points)++;
+        s.units += d->units;
         if (s.count == 0 || d->min < s.min)
             s.min = d->min;
         if (s.count == 0 || d->max > s.max)
@@ -223,7 +225,7 @@ static void evaluate(struct sim *sim, struct cw *cw, struct cw_alarm *a)
         values[k] = stat_value(c->statistic, &s);
         present[k] = s.count > 0;
         if (k + 1u == n && points)
-            samples = (double)s.count / points;
+            samples = s.units / points;
     }
     char why[256];
     struct alarm_result r =
@@ -236,7 +238,11 @@ static void evaluate(struct sim *sim, struct cw *cw, struct cw_alarm *a)
         sim_log(sim, c->owner, "alarm", "%s %s -> %s: %s (%s, %s, %.0f s periods)", c->name,
                 alarm_state_names[old], alarm_state_names[r.state], why, c->metric_name,
                 cw_statistic_names[c->statistic], sim_s(p));
-    if (a->fn && (old != r.state || r.state == ALARM_ALARM)) {
+    /* on a change, and once a minute while in ALARM, even when evaluated every 10 s */
+    bool again = r.state == ALARM_ALARM && sim->now - a->acted >= MINUTE;
+    if (a->fn && (old != r.state || again)) {
+        if (r.state == ALARM_ALARM)
+            a->acted = sim->now;
         struct cw_event e = {a, r.state, old, a->value, samples, why};
         a->fn(sim, a->ctx, &e);
     }

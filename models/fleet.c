@@ -206,8 +206,13 @@ static void read_asg(struct scn_obj *o, struct fleet_config *c, struct arena *a)
     c->health_check_type = (enum health_check_type)scn_enum(&asg, "health_check_type", hc_types,
                                                             HC_EC2);
     c->health_check_grace_period = scn_dur(&asg, "health_check_grace_period", 300, SCN_NONNEG);
-    c->default_instance_warmup = scn_dur(&asg, "default_instance_warmup", 300, SCN_IN(0, 3600));
     c->default_cooldown = scn_dur(&asg, "default_cooldown", 300, SCN_NONNEG);
+    /* unset, the warm-up falls back to the default cooldown (ASG-19) */
+    c->default_instance_warmup = scn_dur(&asg, "default_instance_warmup",
+                                         sim_s(c->default_cooldown) <= 3600
+                                             ? sim_s(c->default_cooldown)
+                                             : 3600,
+                                         SCN_IN(0, 3600));
     c->termination_policy =
         (enum termination_policy)scn_enum(&asg, "termination_policy", policies, TERM_DEFAULT);
     cJSON *azs = scn_member(&asg, "availability_zones");
@@ -302,7 +307,8 @@ struct instance {
     double cw_area;              /* busy area at the last CloudWatch poll */
     int64_t cw_since;            /* ns, time of that poll (or of the warm-up's end) */
     double bytes_in, bytes_out;  /* cumulative */
-    double cw_in, cw_out;        /* at the last poll */
+    double cw_in, cw_out;        /* at the last poll of each */
+    int64_t cw_in_since, cw_out_since; /* ns, times of those polls */
     char name[48];
 };
 
@@ -329,9 +335,10 @@ struct fleet {
     struct target_listener *listeners;
     uint32_t nlisteners;
 
-    /* levels summed over instances, integrated over time */
-    struct tavg in_service, busy_cpu, busy_workers, queued, runq, billed;
-    double a_ts[5], a_warm[6];
+    /* levels summed over instances, integrated over time; `running` counts instances that
+     * serve requests, in service or draining: the denominator of CPU utilisation */
+    struct tavg in_service, running, busy_cpu, busy_workers, queued, runq, billed;
+    double a_ts[7], a_warm[7];
     uint32_t c_ts, c_sum;
 };
 
@@ -598,6 +605,7 @@ static void in_service(struct sim *sim, struct instance *in, const char *how, bo
     in->cw_area = 0;
     in->cw_since = sim->now;
     tavg_add(&f->in_service, sim->now, 1.0);
+    tavg_add(&f->running, sim->now, 1.0);
     f->last_activity_end = sim->now;
     sim_log(sim, f->comp.name, "in_service", "i-%u in %s %s", in->id, f->azs[in->comp.az],
             how);
@@ -650,12 +658,12 @@ static struct instance *new_instance(struct fleet *f, uint32_t az, int64_t now)
     in->comp.az = (int)az;
     in->launched = now;
     in->busy.last = now;
+    in->cw_in_since = in->cw_out_since = now;
     if (f->ninst == f->cap) {
         f->cap = f->cap ? f->cap * 2u : 16u;
         f->inst = ts_realloc(f->inst, f->cap * sizeof *f->inst);
     }
     f->inst[f->ninst++] = in;
-    f->launches++;
     tavg_add(&f->billed, now, 1.0); /* billed from launch (ASG-3) */
     return in;
 }
@@ -664,6 +672,7 @@ static void launch(struct sim *sim, struct fleet *f)
 {
     struct instance *in = new_instance(f, launch_az(f), sim->now);
     in->state = I_PENDING;
+    f->launches++; /* the initial capacity is not counted: it was there at the start */
     if (f->replacements_due) {
         f->replacements_due--;
         in->replacement = true;
@@ -678,6 +687,8 @@ static void launch(struct sim *sim, struct fleet *f)
 static void terminated(struct sim *sim, struct instance *in, const char *how)
 {
     struct fleet *f = in->fleet;
+    if (in->state == I_TERMINATING)
+        tavg_add(&f->running, sim->now, -1.0);
     in->state = I_TERMINATED;
     in->terminated_at = sim->now;
     f->terminations++;
@@ -893,22 +904,25 @@ static uint32_t fleet_set_capacity(struct sim *sim, struct component *self, int6
 {
     struct fleet *f = FLEET_OF(self, comp);
     uint32_t old_min = f->min, old_max = f->max, old = f->desired;
+    char note[96] = "";
     if (min >= 0)
         f->min = (uint32_t)min;
     if (max >= 0)
         f->max = (uint32_t)max;
-    if (f->max < f->min)
+    if (f->max < f->min) {
+        snprintf(note, sizeof note, " (max %u raised to min %u)", f->max, f->min);
         f->max = f->min;
-    int64_t d = desired >= 0 ? desired : f->desired;
-    if (d < f->min)
-        d = f->min;
-    if (d > f->max)
-        d = f->max;
+    }
+    int64_t asked = desired >= 0 ? desired : f->desired;
+    int64_t d = asked < f->min ? f->min : asked > f->max ? f->max : asked;
     f->desired = (uint32_t)d;
     if (f->min != old_min || f->max != old_max)
-        sim_log(sim, f->comp.name, "limits", "min %u -> %u, max %u -> %u: %s", old_min, f->min,
-                old_max, f->max, cause);
-    if (f->desired != old)
+        sim_log(sim, f->comp.name, "limits", "min %u -> %u, max %u -> %u%s: %s", old_min, f->min,
+                old_max, f->max, note, cause);
+    if (f->desired != old && desired >= 0 && asked != d)
+        sim_log(sim, f->comp.name, "desired", "%u -> %u (asked %lld, kept within [%u, %u]): %s",
+                old, f->desired, (long long)asked, f->min, f->max, cause);
+    else if (f->desired != old)
         sim_log(sim, f->comp.name, "desired", "%u -> %u: %s", old, f->desired, cause);
     reconcile(sim, f);
     return f->desired;
@@ -947,7 +961,8 @@ static void add_sample(struct statset *s, double v)
 }
 
 /* Per instance, over the window since the previous poll, for warmed-up instances in service
- * (CW-2, ASG-20): CPUUtilization in percent, NetworkIn/Out in bytes. */
+ * (CW-2, ASG-20): CPUUtilization in percent, NetworkIn/Out in bytes per minute (detailed
+ * monitoring's one-minute datapoint, whatever CloudWatch's poll period). */
 static void fleet_metric(struct sim *sim, struct component *self, int id, struct statset *out)
 {
     struct fleet *f = FLEET_OF(self, comp);
@@ -968,20 +983,23 @@ static void fleet_metric(struct sim *sim, struct component *self, int id, struct
             break;
         }
         case M_NET_IN:
-            if (ready)
-                add_sample(out, in->bytes_in - in->cw_in);
-            in->cw_in = in->bytes_in;
-            break;
-        case M_NET_OUT:
-            if (ready)
-                add_sample(out, in->bytes_out - in->cw_out);
-            in->cw_out = in->bytes_out;
+        case M_NET_OUT: {
+            bool in_ = id == M_NET_IN;
+            double *last = in_ ? &in->cw_in : &in->cw_out;
+            int64_t *since = in_ ? &in->cw_in_since : &in->cw_out_since;
+            double now_b = in_ ? in->bytes_in : in->bytes_out;
+            if (ready && sim->now > *since)
+                add_sample(out, (now_b - *last) * 60e9 / (double)(sim->now - *since));
+            *last = now_b;
+            *since = sim->now;
             break;
         }
+        }
     }
+    out->units = (double)out->count;
 }
 
-static void areas(const struct fleet *f, int64_t now, double out[6])
+static void areas(const struct fleet *f, int64_t now, double out[7])
 {
     out[0] = tavg_area(&f->in_service, now);
     out[1] = tavg_area(&f->busy_cpu, now);
@@ -989,15 +1007,16 @@ static void areas(const struct fleet *f, int64_t now, double out[6])
     out[3] = tavg_area(&f->queued, now);
     out[4] = tavg_area(&f->runq, now);
     out[5] = tavg_area(&f->billed, now);
+    out[6] = tavg_area(&f->running, now);
 }
 
 static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
 {
     struct fleet *f = ctx;
-    double a[6];
+    double a[7];
     areas(f, sim->now, a);
-    double d[5];
-    for (int i = 0; i < 5; i++) {
+    double d[7];
+    for (int i = 0; i < 7; i++) {
         d[i] = a[i] - f->a_ts[i];
         f->a_ts[i] = a[i];
     }
@@ -1018,7 +1037,7 @@ static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
     c[3] = st.warming;
     c[4] = st.terminating;
     c[5] = healthy;
-    c[6] = d[0] > 0 ? 100.0 * d[1] / (d[0] * f->cfg->vcpus) : TS_NAN;
+    c[6] = d[6] > 0 ? 100.0 * d[1] / (d[6] * f->cfg->vcpus) : TS_NAN;
     c[7] = d[2] / (double)span;
     c[8] = d[3] / (double)span;
     c[9] = d[4] / (double)span;
@@ -1035,16 +1054,16 @@ static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
 static void report_summary(struct sim *sim, void *ctx, double *row, int64_t span)
 {
     struct fleet *f = ctx;
-    double a[6];
+    double a[7];
     areas(f, sim->now, a);
     double *c = row + f->c_sum;
     c[2] = (double)f->launches;
     c[3] = (double)f->terminations;
     if (span <= 0) /* stopped before the warm-up ended: nothing was measured */
         return;
-    double inst = a[0] - f->a_warm[0];
+    double inst = a[0] - f->a_warm[0], running = a[6] - f->a_warm[6];
     c[0] = inst / (double)span;
-    c[1] = inst > 0 ? 100.0 * (a[1] - f->a_warm[1]) / (inst * f->cfg->vcpus) : TS_NAN;
+    c[1] = running > 0 ? 100.0 * (a[1] - f->a_warm[1]) / (running * f->cfg->vcpus) : TS_NAN;
     c[4] = (a[5] - f->a_warm[5]) / 3.6e12; /* instance-hours billed after the warm-up */
 }
 

@@ -189,7 +189,8 @@ static void read_target_tracking(struct scn_obj *po, struct policy_config *p, st
     scn_close(&o);
 }
 
-static bool read_policy(struct scn *s, cJSON *j, struct policy_config *p, struct arena *a)
+static bool read_policy(struct scn *s, cJSON *j, struct policy_config *p, struct arena *a,
+                        int64_t default_cooldown)
 {
     unsigned before = scn_error_count(s);
     struct scn_obj o;
@@ -250,9 +251,7 @@ static bool read_policy(struct scn *s, cJSON *j, struct policy_config *p, struct
             read_steps(&o, p, a);
         } else {
             scn_num_req(&o, "scaling_adjustment", SCN_ANY, &p->scaling_adjustment);
-            cJSON *cd = scn_member(&o, "cooldown");
-            if (cd)
-                scn_as_dur(s, cd, SCN_NONNEG, &p->cooldown);
+            p->cooldown = scn_dur(&o, "cooldown", sim_s(default_cooldown), SCN_NONNEG);
         }
         read_alarm(&o, &p->alarm, a);
         break;
@@ -366,7 +365,8 @@ static bool unique_name(struct scn *s, const cJSON *at, const char *name, const 
 }
 
 bool scaling_config_from_json(struct scn *s, cJSON *policies, cJSON *scheduled, int64_t epoch0,
-                              struct scaling_config *c, struct arena *a)
+                              int64_t default_cooldown, struct scaling_config *c,
+                              struct arena *a)
 {
     memset(c, 0, sizeof *c);
     unsigned before = scn_error_count(s);
@@ -382,7 +382,7 @@ bool scaling_config_from_json(struct scn *s, cJSON *policies, cJSON *scheduled, 
         cJSON_ArrayForEach(e, policies)
         {
             struct policy_config *p = &c->policies[c->npolicies];
-            read_policy(s, e, p, a);
+            read_policy(s, e, p, a, default_cooldown);
             if (c->npolicies < 256 &&
                 unique_name(s, cJSON_GetObjectItemCaseSensitive(e, "policy_name"), p->name, names,
                             c->npolicies, "scaling_policies"))
@@ -493,11 +493,12 @@ static const char *clamp_note(int64_t want, int64_t got, const struct asg_status
     return buf;
 }
 
-/* Target tracking (TT-11..14). N is the number of instances the newest datapoint averaged
- * (its sample count) for the group's own metrics: the warmed-up capacity in steady state,
- * and right after a change still the capacity the datapoint describes, so a datapoint
- * measured before a scale-in cannot scale in a second time. For a load balancer's metric N
- * is the warmed-up capacity. (AWS does not publish the formula, TT-14.) */
+/* Target tracking (TT-11..14). N is the capacity the newest datapoint describes: the
+ * instances a group's metric averaged (its sample count), or the targets a per-target metric
+ * was divided by. That is the warmed-up capacity in steady state, and right after a change
+ * still the capacity the datapoint measured, so a datapoint from before a scale-in cannot
+ * scale in a second time. For a metric without such a count (a latency) N is the warmed-up
+ * capacity. (AWS does not publish the formula, TT-14.) */
 static void decide_tt(struct sim *sim, struct alarm_ctx *a, const struct cw_event *e)
 {
     struct policy_rt *p = a->p;
@@ -506,7 +507,8 @@ static void decide_tt(struct sim *sim, struct alarm_ctx *a, const struct cw_even
     struct asg_status st;
     s->ops->status(s->group, sim->now, &st);
     const char *alarm = a->low ? "AlarmLow" : "AlarmHigh";
-    int64_t n = p->per_instance ? (int64_t)llround(e->samples) : (int64_t)st.ready;
+    bool measured = e->samples > 0;
+    int64_t n = measured ? (int64_t)llround(e->samples) : (int64_t)st.ready;
     if (isnan(e->value) || n == 0) {
         if (noop_news(a, NOOP_WAITING, 0, st.desired))
             sim_log(sim, s->group->name, "decision", "%s: %s in ALARM, no datapoint to act on",
@@ -517,7 +519,9 @@ static void decide_tt(struct sim *sim, struct alarm_ctx *a, const struct cw_even
     int64_t want = rule_tt_capacity(n, e->value, c->target_value, why, sizeof why);
     int64_t cap = clamp(want, &st);
     clamp_note(want, cap, &st, note, sizeof note);
-    const char *n_is = p->per_instance ? "instances measured" : "ready";
+    const char *n_is = !measured         ? "ready"
+                       : p->per_instance ? "instances measured"
+                                         : "targets measured";
     if (!a->low) {
         if (cap > st.desired) {
             propose(s, p, PROPOSAL_TARGET_TRACKING, cap);
@@ -574,24 +578,37 @@ static void decide_step(struct sim *sim, struct alarm_ctx *a, const struct cw_ev
                                c->min_adjustment_magnitude, why, sizeof why);
     int64_t cap = clamp(want, &st);
     clamp_note(want, cap, &st, note, sizeof note);
-    if (cap < st.desired && st.pending + st.warming > 0) {
+    /* the step says which way: out for a positive adjustment (or an exact capacity above
+     * desired), in for a negative one */
+    bool out = c->adjustment_type == ADJ_EXACT_CAPACITY ? want > st.desired
+                                                         : c->steps[i].adjustment > 0;
+    bool in = c->adjustment_type == ADJ_EXACT_CAPACITY ? want < st.desired
+                                                        : c->steps[i].adjustment < 0;
+    if (in && st.pending + st.warming > 0) {
         if (noop_news(a, NOOP_BLOCKED, st.pending + st.warming, st.desired))
             sim_log(sim, s->group->name, "decision",
                     "%s: ALARM, scale-in blocked: %u instances pending or warming (ASG-21)",
                     c->name, st.pending + st.warming);
         return;
     }
-    propose(s, p, PROPOSAL_OTHER, cap);
-    if (cap != st.desired || noop_news(a, NOOP_NOT_ABOVE, cap, st.desired)) {
-        if (cap != st.desired)
-            a->noop = NOOP_NONE;
-        sim_log(sim, s->group->name, "decision",
-                "%s: ALARM (%s): %s=%.4g, step %d, ready=%u: %s%s%s", c->name, e->why, p->metric,
-                e->value, i + 1, st.ready, why, note,
-                cap == st.desired ? " (pending and warming instances are in desired already, "
-                                    "SS-10)"
-                                  : "");
+    if ((out && cap <= st.desired) || (in && cap >= st.desired) || (!out && !in)) {
+        const char *why_not = !out && !in     ? " (a 0 step: the group stays)"
+                              : want != cap   ? ""
+                              : out           ? " (pending and warming instances are in desired "
+                                                "already, SS-10)"
+                                              : "";
+        propose(s, p, PROPOSAL_OTHER, st.desired); /* it fired: it holds the group (TT-17) */
+        if (noop_news(a, NOOP_NOT_ABOVE, cap, st.desired))
+            sim_log(sim, s->group->name, "decision",
+                    "%s: ALARM (%s): %s=%.4g, step %d, ready=%u: %s%s, desired stays %u%s",
+                    c->name, e->why, p->metric, e->value, i + 1, st.ready, why, note,
+                    st.desired, why_not);
+        return;
     }
+    a->noop = NOOP_NONE;
+    propose(s, p, PROPOSAL_OTHER, cap);
+    sim_log(sim, s->group->name, "decision", "%s: ALARM (%s): %s=%.4g, step %d, ready=%u: %s%s",
+            c->name, e->why, p->metric, e->value, i + 1, st.ready, why, note);
 }
 
 static void decide_simple(struct sim *sim, struct alarm_ctx *a, const struct cw_event *e)
@@ -607,7 +624,7 @@ static void decide_simple(struct sim *sim, struct alarm_ctx *a, const struct cw_
                     "%s: ALARM, waiting: a scaling activity is under way (SS-11)", c->name);
         return;
     }
-    int64_t cooldown = c->cooldown >= 0 ? c->cooldown : st.default_cooldown;
+    int64_t cooldown = c->cooldown;
     if (sim->now < st.last_activity_end + cooldown) {
         if (noop_news(a, NOOP_COOLDOWN, st.last_activity_end, st.desired))
             sim_log(sim, s->group->name, "decision",
@@ -673,6 +690,8 @@ static void on_round(struct sim *sim, void *ctx)
     s->nprops = 0;
     if (cap != st.desired)
         s->ops->set_capacity(sim, s->group, -1, -1, cap, cause);
+    else if (strstr(why, "held")) /* a policy asked and was held back: say so */
+        sim_log(sim, s->group->name, "decision", "desired stays %u: %s", st.desired, cause);
 }
 
 static void schedule_action(struct sim *sim, struct scaling *s, size_t i, int64_t after);

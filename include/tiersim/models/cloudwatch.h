@@ -1,7 +1,7 @@
 /* cloudwatch.h — CloudWatch as scaling sees it: metrics collected as statistic sets every
  * base period, datapoints that become visible after a publication delay, and alarms
  * evaluated every minute over the last N periods (M of N, missing-data treatment) whose
- * actions are invoked on every evaluation in ALARM (CW-1..7, TT-11).
+ * actions are invoked on a change and once a minute while in ALARM (CW-1..7, TT-11).
  */
 #ifndef TIERSIM_MODELS_CLOUDWATCH_H
 #define TIERSIM_MODELS_CLOUDWATCH_H
@@ -34,8 +34,8 @@ struct cw_event {
     enum alarm_state state, previous;
     double value;      /* the newest datapoint of the window, by the alarm's statistic; NAN
                           when missing */
-    double samples;    /* samples in each base datapoint of the newest period, on average:
-                          for a group's metric, the instances it averaged; 0 when missing */
+    double samples;    /* instances or targets the newest datapoint describes (statset units),
+                          on average over its base datapoints; 0 when unknown or missing */
     const char *why;   /* "3 of 3 datapoints > 70 (86.4, 88, 91.2)" */
 };
 typedef void (*cw_action_fn)(struct sim *sim, void *ctx, const struct cw_event *e);

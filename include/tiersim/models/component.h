@@ -106,6 +106,9 @@ struct target_listener {
 struct statset {
     double sum, min, max;
     uint64_t count; /* samples; 0 = no datapoint (a missing one) */
+    double units;   /* instances or targets the datapoint describes (target tracking's N):
+                       the sample count for a group's per-instance metrics, the divisor of a
+                       per-target metric; 0 when that has no meaning */
 };
 
 /* An Auto Scaling group's capacity, as its scaling policies see it. */

@@ -60,7 +60,7 @@ struct policy_config {
     struct step_adjustment *steps;    /* step */
     size_t nsteps;
     double scaling_adjustment;        /* simple */
-    int64_t cooldown;                 /* ns, simple; -1: the group's default_cooldown */
+    int64_t cooldown;                 /* ns, simple (the group's default_cooldown unless given) */
 };
 
 struct scheduled_config {
@@ -83,9 +83,11 @@ struct scaling_config {
 
 /* Read a group's `scaling_policies` and `scheduled_actions` (either may be NULL).
  * `epoch0` is the calendar time (seconds since 1970, UTC) of simulated time 0, for
- * date-times and cron. References to other components are checked by the caller. */
+ * date-times and cron; `default_cooldown` (ns) the group's, a simple policy's default.
+ * References to other components are checked by the caller. */
 bool scaling_config_from_json(struct scn *s, struct cJSON *policies, struct cJSON *scheduled,
-                              int64_t epoch0, struct scaling_config *c, struct arena *a);
+                              int64_t epoch0, int64_t default_cooldown,
+                              struct scaling_config *c, struct arena *a);
 void scaling_config_release(struct scaling_config *c);
 
 struct scaling;
