@@ -31,7 +31,19 @@ int check_load(struct check_scenario *cs, const char *json, const char *const *s
         scn_print_errors(cs->scn, stderr);
         return TS_ESCENARIO;
     }
+    cs->loaded = rc == 0;
     return rc;
+}
+
+/* A run needs a scenario that loaded: anything else would check a half-read configuration. */
+static void need_loaded(const struct check_scenario *cs)
+{
+    if (cs->loaded)
+        return;
+    check_count++;
+    check_failures++;
+    fprintf(stderr, "the scenario did not load: nothing to run\n");
+    exit(check_done());
 }
 
 void check_unload(struct check_scenario *cs)
@@ -43,6 +55,7 @@ void check_unload(struct check_scenario *cs)
 
 double check_run_value(struct check_scenario *cs, uint64_t seed, const char *col)
 {
+    need_loaded(cs);
     uint64_t saved = cs->wc.seed;
     cs->wc.seed = seed;
     struct run_opts o = {.out_dir = NULL, .run = 1};
@@ -184,6 +197,14 @@ double check_num(const struct check_table *t, uint32_t row, int col)
 
 int check_run_to(struct check_scenario *cs, const char *dir, struct run_result *res)
 {
+    need_loaded(cs);
+    static const char *const files[] = {"timeseries.csv", "events.csv", "summary.csv",
+                                        "scenario.json"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        remove(path);
+    }
     char *text = scn_print(cs->scn);
     struct run_opts o = {.out_dir = dir, .scenario = text, .run = 1};
     int rc = run_scenario(&cs->wc, &o, res);

@@ -47,6 +47,7 @@ int check_done(void);
 struct check_scenario {
     struct scn *scn;
     struct world_config wc;
+    bool loaded; /* without errors: the check_run_* functions refuse to run it otherwise */
 };
 int check_load(struct check_scenario *cs, const char *json, const char *const *sets);
 void check_unload(struct check_scenario *cs);
@@ -81,7 +82,9 @@ const char *check_cell(const struct check_table *t, uint32_t row, int col);
 double check_num(const struct check_table *t, uint32_t row, int col);
 
 /* Run a loaded scenario with files in `dir` (seed from the scenario). Returns run_scenario's
- * code; the summary values are kept in *res (release it). */
+ * code; the summary values are kept in *res (release it). The run's files are removed from
+ * `dir` first, so that a failed run leaves nothing from an earlier one to check. A scenario
+ * that did not load ends the test (exit 1), as it does for check_run_value. */
 int check_run_to(struct check_scenario *cs, const char *dir, struct run_result *res);
 
 #endif
