@@ -156,6 +156,22 @@ static void check_metric(struct scn *s, struct world_config *wc, const struct co
                   type_names[src->type]);
 }
 
+/* Do the datapoints of metric m count group's capacity, so that target tracking may take its
+ * N from them? The group's own metrics do (their sample count is its instances measured), and
+ * so does RequestCountPerTarget of an ALB whose target group holds this group's instances and
+ * no others (it is divided by the targets). Another group's metric does not, nor a target
+ * group shared with another group: those instances are not this group's. */
+static bool counts_group(struct world_config *wc, const struct comp_config *group,
+                         const struct metric_ref *m)
+{
+    if (!m->component || strcmp(m->component, group->name) == 0)
+        return true;
+    const struct comp_config *src = find_comp(wc, m->component);
+    return src && src->typed && src->type == COMP_ALB && src->valid && m->metric_name &&
+           strcmp(m->metric_name, "RequestCountPerTarget") == 0 && src->u.alb.ntargets == 1 &&
+           alb_targets(src, group->name);
+}
+
 static void read_azs(struct scn_obj *o, struct world_config *wc)
 {
     cJSON *v = scn_member(o, "azs");
@@ -357,12 +373,13 @@ int world_config_read(struct scn *s, struct world_config *wc)
             cJSON *h = cJSON_GetObjectItemCaseSensitive(
                 cJSON_GetObjectItemCaseSensitive(comps, c->name), "handlers");
             for (size_t k = 0; k < c->scaling.npolicies; k++) {
-                const struct policy_config *p = &c->scaling.policies[k];
+                struct policy_config *p = &c->scaling.policies[k];
                 const struct metric_ref *m =
                     p->type == POLICY_TARGET_TRACKING ? &p->tt_metric : &p->alarm.metric;
                 bool per_target =
                     p->predefined && strcmp(p->predefined, "ALBRequestCountPerTarget") == 0;
                 check_metric(s, wc, c, m, per_target);
+                p->n_from_datapoint = counts_group(wc, c, m);
             }
             if (!cJSON_IsObject(h))
                 break; /* missing or of the wrong type: reported already */

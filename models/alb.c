@@ -234,6 +234,13 @@ static bool az_enabled(const struct alb *b, int az)
     return false;
 }
 
+/* A target in an AZ where the ALB has no node is "unused" in AWS's terms (Target.NotInUse):
+ * it gets nothing and is counted neither healthy nor unhealthy (ALB-1). */
+static bool in_use(const struct alb *b, const struct target *t)
+{
+    return t->state != T_FREE && t->state != T_DRAINING && az_enabled(b, t->c->az);
+}
+
 /* Recompute which targets each node may use, after any change of state. */
 static void rebuild(struct sim *sim, struct alb *b)
 {
@@ -646,7 +653,11 @@ static void target_added(struct sim *sim, void *ctx, struct component *c, bool e
     t->g = g;
     t->tid = ++b->next_tid;
     t->state = established ? T_HEALTHY : T_INITIAL;
-    if (established)
+    if (!az_enabled(b, c->az))
+        sim_log(sim, b->comp.name, "register",
+                "%s in %s (unused: the alb has no node in that AZ, ALB-1)", c->name,
+                b->scenario_azs[c->az]);
+    else if (established)
         sim_log(sim, b->comp.name, "register", "%s in %s (healthy: in service from the start)",
                 c->name, b->scenario_azs[c->az]);
     else
@@ -727,10 +738,12 @@ static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
     double *c = row + b->c_ts;
     uint32_t healthy = 0, unhealthy = 0, initial = 0, draining = 0;
     for (uint32_t i = 0; i < b->nt; i++) {
+        draining += b->t[i].state == T_DRAINING;
+        if (!in_use(b, &b->t[i]))
+            continue;
         healthy += b->t[i].state == T_HEALTHY;
         unhealthy += b->t[i].state == T_UNHEALTHY;
         initial += b->t[i].state == T_INITIAL;
-        draining += b->t[i].state == T_DRAINING;
     }
     c[0] = (double)b->iv_requests / sec;
     for (int s = 1; s < NS; s++)
@@ -793,9 +806,11 @@ static void alb_metric(struct sim *sim, struct component *self, int id, struct s
     memset(out, 0, sizeof *out);
     uint32_t healthy = 0, unhealthy = 0, registered = 0;
     for (uint32_t i = 0; i < b->nt; i++) {
+        if (!in_use(b, &b->t[i]))
+            continue;
         healthy += b->t[i].state == T_HEALTHY;
         unhealthy += b->t[i].state == T_UNHEALTHY;
-        registered += b->t[i].state != T_FREE && b->t[i].state != T_DRAINING;
+        registered++;
     }
     uint64_t n = b->requests - b->cw_requests[id];
     b->cw_requests[id] = b->requests;

@@ -7,7 +7,7 @@
  *   (0.7, TT-10) for 15 of 15, unless scale-in is disabled (TT-4). Missing data leaves them
  *   in INSUFFICIENT_DATA and nothing happens (TT-5). While an alarm is in ALARM the policy
  *   acts every minute (TT-11): the capacity it asks for is ceil(N x M / T) with N the
- *   warmed-up instances in service and M the newest datapoint (TT-12..14), kept within
+ *   capacity the newest datapoint M describes (see decide_tt) (TT-12..14), kept within
  *   [min, max]; AlarmHigh only ever raises desired (so instances already launched and
  *   warming count, ASG-21), AlarmLow only lowers it.
  * - Step scaling (SS-1..10): its alarm's newest datapoint picks the step (SS-4, SS-5); the
@@ -451,6 +451,7 @@ struct policy_rt {
     struct alarm_ctx high, low;
     const char *metric; /* CloudWatch name, for the log */
     bool per_instance;  /* the group's own metric: a datapoint averages its instances */
+    bool n_from_datapoint; /* N is the capacity the datapoint counts (policy_config) */
 };
 
 struct scaling {
@@ -464,6 +465,7 @@ struct scaling {
     struct proposal props[64];
     char prop_names[64][48];
     size_t nprops;
+    char stays[448]; /* the last "desired stays" row logged, to say it once */
     gsl_rng *rng;
 };
 
@@ -497,8 +499,8 @@ static const char *clamp_note(int64_t want, int64_t got, const struct asg_status
  * instances a group's metric averaged (its sample count), or the targets a per-target metric
  * was divided by. That is the warmed-up capacity in steady state, and right after a change
  * still the capacity the datapoint measured, so a datapoint from before a scale-in cannot
- * scale in a second time. For a metric without such a count (a latency) N is the warmed-up
- * capacity. (AWS does not publish the formula, TT-14.) */
+ * scale in a second time. For a metric without such a count (a latency, or another group's
+ * metric, whose instances are not this group's) N is the warmed-up capacity. (AWS does not publish the formula, TT-14.) */
 static void decide_tt(struct sim *sim, struct alarm_ctx *a, const struct cw_event *e)
 {
     struct policy_rt *p = a->p;
@@ -507,7 +509,7 @@ static void decide_tt(struct sim *sim, struct alarm_ctx *a, const struct cw_even
     struct asg_status st;
     s->ops->status(s->group, sim->now, &st);
     const char *alarm = a->low ? "AlarmLow" : "AlarmHigh";
-    bool measured = e->samples > 0;
+    bool measured = p->n_from_datapoint && e->samples > 0;
     int64_t n = measured ? (int64_t)llround(e->samples) : (int64_t)st.ready;
     if (isnan(e->value) || n == 0) {
         if (noop_news(a, NOOP_WAITING, 0, st.desired))
@@ -687,11 +689,25 @@ static void on_round(struct sim *sim, void *ctx)
                               s->prop_names[i], (long long)s->props[i].capacity);
     if (n < sizeof cause)
         snprintf(cause + n, sizeof cause - n, ")");
+    bool asked = false; /* did some policy ask for another capacity? */
+    for (size_t i = 0; i < s->nprops; i++)
+        asked |= s->props[i].capacity != st.desired;
     s->nprops = 0;
-    if (cap != st.desired)
+    if (cap != st.desired) {
         s->ops->set_capacity(sim, s->group, -1, -1, cap, cause);
-    else if (strstr(why, "held")) /* a policy asked and was held back: say so */
-        sim_log(sim, s->group->name, "decision", "desired stays %u: %s", st.desired, cause);
+        s->stays[0] = '\0';
+    } else if (!asked) {
+        s->stays[0] = '\0';
+    } else {
+        /* a policy asked and was held back (TT-16) or outweighed (TT-17): say so, once for
+         * as long as the same proposals keep being weighed the same way */
+        char text[sizeof s->stays];
+        snprintf(text, sizeof text, "desired stays %u: %s", st.desired, cause);
+        if (strcmp(text, s->stays) != 0) {
+            sim_log(sim, s->group->name, "decision", "%s", text);
+            memcpy(s->stays, text, sizeof text);
+        }
+    }
 }
 
 static void schedule_action(struct sim *sim, struct scaling *s, size_t i, int64_t after);
@@ -767,6 +783,7 @@ struct scaling *scaling_new(struct sim *sim, struct cw *cw, struct component *gr
         TS_ASSERT(src && src->ops->metric_id); /* checked with the scenario */
         p->metric = m->metric_name;
         p->per_instance = src == group;
+        p->n_from_datapoint = pc->n_from_datapoint;
         char name[96];
         struct cw_alarm_config ac = {
             .owner = group->name,

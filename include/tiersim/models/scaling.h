@@ -53,6 +53,9 @@ struct policy_config {
     bool disable_scale_in;
     double scale_in_ratio;         /* AlarmLow's threshold / target (TT-10: 0.7) */
     int64_t tt_period;             /* ns, the alarms' period (60 s; TT-6) */
+    bool n_from_datapoint;         /* set by the world: the metric's datapoints count this
+                                      group's capacity (its own metric, or RequestCountPer-
+                                      Target of an ALB in front of it), so N comes from them */
     /* step and simple (SS-1..12) */
     struct alarm_spec alarm;
     enum adjustment_type adjustment_type;
