@@ -7,7 +7,8 @@
  *   default, ALB-3) every node routes to every healthy target; off, a node routes only to
  *   targets in its own AZ, and a node whose AZ has no healthy target is taken out of DNS
  *   while another AZ has one (ALB-10, ALB-11); a node whose AZ has no target at all stays
- *   in DNS and answers 503. Targets in an AZ where the ALB has no node get nothing (ALB-1).
+ *   in DNS and answers 503. Targets in an AZ where the ALB has no node get nothing and are
+ *   counted in no state and no metric: AWS calls them unused (ALB-1).
  * - Algorithms (ALB-4): round_robin (default) walks the node's targets in turn;
  *   least_outstanding_requests picks the target with the fewest requests in flight from this
  *   ALB (ties at random); weighted_random picks at random with the targets' weights; random
