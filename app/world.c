@@ -209,8 +209,8 @@ static void read_azs(struct scn_obj *o, struct world_config *wc)
 static void fill_names(struct scn *s, cJSON *j, const char *key, const char *const *names,
                        uint32_t n)
 {
-    if (!cJSON_IsObject(j) || cJSON_GetObjectItemCaseSensitive(j, key))
-        return;
+    if (!cJSON_IsObject(j) || cJSON_GetObjectItemCaseSensitive(j, key) || !names || n == 0)
+        return; /* present, or no default to give (the scenario's azs were bad: reported) */
     struct scn_obj o;
     scn_open(s, j, &o); /* only to add the default: its keys were checked by its reader */
     cJSON *arr = cJSON_CreateStringArray(names, (int)n);
