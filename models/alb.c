@@ -402,7 +402,7 @@ static void on_idle(struct sim *sim, void *ctx, uint64_t arg);
 
 static void forward(struct sim *sim, struct alb *b, struct request *r)
 {
-    struct node *n = pick_node(b);
+    struct node *n = &b->nodes[req_top(r)->aux2];
     int i = pick_target(sim, b, n);
     if (i < 0) {
         count(b, S_503);
@@ -430,15 +430,21 @@ static void on_deliver(struct sim *sim, void *ctx, uint64_t arg)
     forward(sim, ctx, r);
 }
 
+/* A request reaches one of the nodes in DNS (the caller's network latency to that node's
+ * AZ, then the ALB's own latency), which forwards it. */
 static void alb_accept(struct sim *sim, struct component *self, struct request *r)
 {
     struct alb *b = ALB_OF(self, comp);
-    if (b->zero_latency) {
+    struct node *n = pick_node(b);
+    struct frame *f = req_top(r);
+    f->aux2 = n - b->nodes;
+    int64_t d = comp_hop(r, n->az);
+    if (!b->zero_latency)
+        d += sim_ns(dist_sample(&b->cfg->latency, b->rng_latency));
+    if (d > 0)
+        f->ev = sim_after(sim, d, on_deliver, b, (uint64_t)(uintptr_t)r);
+    else
         forward(sim, b, r);
-        return;
-    }
-    double lat = dist_sample(&b->cfg->latency, b->rng_latency);
-    req_top(r)->ev = sim_after(sim, sim_ns(lat), on_deliver, b, (uint64_t)(uintptr_t)r);
 }
 
 static int status_slot(uint16_t s)
@@ -499,9 +505,16 @@ static void on_idle(struct sim *sim, void *ctx, uint64_t arg)
             return;
         }
         req_list_remove(&b->inflight, r, (unsigned)level);
-        struct request *c = req_detach(b->pool, r, (unsigned)level, &b->sink);
         count(b, S_504);
         b->elb_5xx++;
+        if ((unsigned)level + 1u == r->depth) {
+            /* the target's answer is on its way back: it comes too late */
+            comp_cancel_pending(sim, r);
+            target_done(sim, b, (uint32_t)(uintptr_t)f->ctx);
+            comp_reply(sim, r, REQ_E504);
+            continue;
+        }
+        struct request *c = req_detach(b->pool, r, (unsigned)level, &b->sink);
         comp_reply(sim, c, REQ_E504);
     }
 }
@@ -602,6 +615,7 @@ static void on_check(struct sim *sim, void *ctx, uint64_t idx)
     r->depth = 1;
     memset(&r->stack[0], 0, sizeof r->stack[0]);
     r->stack[0].comp = &b->prober;
+    r->stack[0].az = -1; /* no network latency for a check */
     r->stack[0].ctx = (void *)(uintptr_t)idx;
     r->stack[0].aux = (int64_t)t->tid;
     r->stack[0].ev = sim_after(sim, hc->timeout, on_check_timeout, b, (uint64_t)(uintptr_t)r);

@@ -4,6 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+int64_t net_delay(const struct net *n, int a, int b)
+{
+    if (!n || n->zero || a < 0 || b < 0)
+        return 0;
+    return sim_ns(dist_sample(a == b ? &n->same_az : &n->cross_az, n->rng));
+}
+
+static void on_arrive(struct sim *sim, void *ctx, uint64_t arg)
+{
+    struct component *callee = ctx;
+    struct request *r = (struct request *)(uintptr_t)arg;
+    req_top(r)->ev = 0;
+    callee->ops->accept(sim, callee, r);
+}
+
 void comp_call(struct sim *sim, struct request *r, struct component *callee)
 {
     if (r->depth >= REQ_MAX_DEPTH) {
@@ -17,7 +32,31 @@ void comp_call(struct sim *sim, struct request *r, struct component *callee)
     struct frame *f = &r->stack[r->depth++];
     memset(f, 0, sizeof *f);
     f->comp = callee;
-    callee->ops->accept(sim, callee, r);
+    f->az = (int8_t)callee->az;
+    int64_t d = callee->az >= 0 ? net_delay(r->pool->net, f[-1].az, callee->az) : 0;
+    if (d > 0)
+        f->ev = sim_after(sim, d, on_arrive, callee, (uint64_t)(uintptr_t)r);
+    else
+        callee->ops->accept(sim, callee, r);
+}
+
+int64_t comp_hop(struct request *r, int az)
+{
+    TS_ASSERT(r->depth >= 2);
+    struct frame *f = req_top(r);
+    f->az = (int8_t)az;
+    return net_delay(r->pool->net, f[-1].az, az);
+}
+
+/* A reply has crossed the network. The component is looked up now: the level may have
+ * changed hands meanwhile (a stopped instance's sink). */
+static void on_reply(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    struct request *r = (struct request *)(uintptr_t)arg;
+    r->stack[r->depth].ev = 0;
+    struct component *c = req_top(r)->comp;
+    c->ops->resume(sim, c, r);
 }
 
 void comp_reply(struct sim *sim, struct request *r, enum req_status status)
@@ -25,8 +64,31 @@ void comp_reply(struct sim *sim, struct request *r, enum req_status status)
     TS_ASSERT(r->depth > 1);
     r->status = (uint16_t)status;
     r->depth--;
-    struct component *c = r->stack[r->depth - 1].comp;
-    c->ops->resume(sim, c, r);
+    struct frame *above = &r->stack[r->depth], *below = above - 1;
+    int64_t d = net_delay(r->pool->net, above->az, below->az);
+    if (d > 0) {
+        /* in transit: the handle stays in the popped frame, for comp_cancel_pending */
+        above->ev = sim_after(sim, d, on_reply, NULL, (uint64_t)(uintptr_t)r);
+    } else {
+        above->ev = 0;
+        below->comp->ops->resume(sim, below->comp, r);
+    }
+}
+
+bool comp_reply_in_transit(const struct request *r)
+{
+    return r->depth < REQ_MAX_DEPTH && r->stack[r->depth].ev != 0;
+}
+
+void comp_cancel_pending(struct sim *sim, struct request *r)
+{
+    struct frame *top = req_top(r);
+    sim_cancel(sim, top->ev);
+    top->ev = 0;
+    if (r->depth < REQ_MAX_DEPTH) {
+        sim_cancel(sim, r->stack[r->depth].ev);
+        r->stack[r->depth].ev = 0;
+    }
 }
 
 const char *req_status_name(enum req_status s)
@@ -164,6 +226,11 @@ struct request *req_new(struct req_pool *p)
     r->depth = 0;
     r->counted = 0;
     r->probe = 0;
+    r->op = OP_HTTP;
+    r->hit = 0;
+    r->attempt = 1;
+    r->arg = 0;
+    r->pool = p;
     return r;
 }
 
@@ -184,6 +251,7 @@ struct request *req_detach(struct req_pool *p, struct request *r, unsigned level
     c->cls = r->cls;
     c->counted = r->counted;
     c->probe = r->probe;
+    c->attempt = r->attempt;
     c->depth = (uint8_t)(level + 1u);
     memcpy(c->stack, r->stack, (level + 1u) * sizeof *c->stack);
     /* below the level the copy takes the original's place in its components' lists */

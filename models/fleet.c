@@ -545,7 +545,7 @@ static void kill_requests(struct sim *sim, struct instance *in, enum req_status 
         TS_ASSERT(level >= 0);
         req_list_remove(&in->held, r, (unsigned)level);
         if ((unsigned)level + 1u == r->depth) {
-            sim_cancel(sim, r->stack[level].ev); /* its CPU burst, if running */
+            comp_cancel_pending(sim, r); /* its CPU burst, or a reply on its way to it */
             comp_reply(sim, r, status);
         } else {
             /* waiting on a call it made: the callee finishes into the sink */

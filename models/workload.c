@@ -320,6 +320,7 @@ static void on_arrival(struct sim *sim, void *ctx, uint64_t arg)
     r->depth = 1;
     memset(&r->stack[0], 0, sizeof r->stack[0]);
     r->stack[0].comp = &w->comp;
+    r->stack[0].az = -1; /* on the internet */
     w->iv_offered++;
     if (r->counted)
         w->requests++;

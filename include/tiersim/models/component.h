@@ -11,6 +11,7 @@
 #ifndef TIERSIM_MODELS_COMPONENT_H
 #define TIERSIM_MODELS_COMPONENT_H
 
+#include "tiersim/dist.h"
 #include "tiersim/evq.h"
 #include "tiersim/sim.h"
 
@@ -21,12 +22,15 @@ struct request;
 struct req_list;
 
 /* How a request ended, as the client sees it. OK is 200; errors carry the HTTP status the
- * component that gave up would return (a full server's 503, say). */
+ * component that gave up would return (a full server's 503, say; an application whose
+ * dependency failed, 500). TIMEOUT is no HTTP status: the client stopped waiting. */
 #define REQ_STATUSES(XX)                                                                       \
     XX(OK, 200, "ok")                                                                          \
+    XX(E500, 500, "500")                                                                       \
     XX(E502, 502, "502")                                                                       \
     XX(E503, 503, "503")                                                                       \
-    XX(E504, 504, "504")
+    XX(E504, 504, "504")                                                                       \
+    XX(TIMEOUT, 599, "timeout")
 
 enum req_status {
     REQ_PENDING = 0,
@@ -38,6 +42,16 @@ enum req_status {
 /* Deepest call chain a request may have (client, ALB, instance, ... ). */
 #define REQ_MAX_DEPTH 12
 
+/* What a caller asks of its callee. An HTTP server (an ALB, an instance) serves OP_HTTP;
+ * a cache and a database serve their own operations and answer anything else with 500. */
+enum req_op {
+    OP_HTTP = 0,
+    OP_CACHE_GET, /* arg: the key (0 .. keys-1), or ignored by a fixed-ratio cache */
+    OP_CACHE_SET, /* arg: the key the get missed */
+    OP_DB_READ,   /* arg: the query's demand in ns of one vCPU, 0 for the database's own */
+    OP_DB_WRITE,  /* the same, for a write */
+};
+
 /* One level of the call stack: the component working on the request at that level and its
  * private state for it. */
 struct frame {
@@ -45,9 +59,13 @@ struct frame {
     void *ctx;      /* the component's own per-request pointer (an instance, a target) */
     int64_t aux;    /* the component's own per-request number (a CPU demand in ns, ...) */
     uint32_t pc;    /* where in its work the component is (a step index) */
+    int64_t aux2;   /* a second number of the component's own (a cache key, ...) */
     evq_handle ev;  /* a pending event of this level, so it can be cancelled */
     struct request *prev, *next; /* the component's own list of requests (in flight, held) */
     struct req_list *list;       /* the list this level is in, or NULL */
+    int8_t az;      /* the AZ where this level's work runs (-1: none, the internet): the
+                       network between two levels costs the latency between their AZs */
+    uint8_t tries;  /* the component's own count (attempts of its current call, ...) */
 };
 
 struct request {
@@ -59,6 +77,12 @@ struct request {
     uint8_t depth;        /* frames in use */
     uint8_t counted;      /* arrived after warm-up: counts in summary.csv */
     uint8_t probe;        /* a load balancer's health check, not client traffic */
+    uint8_t op;           /* enum req_op: what the callee on top is asked; the caller sets it
+                             before comp_call */
+    uint8_t hit;          /* a cache's answer to OP_CACHE_GET: 1 hit, 0 miss */
+    uint16_t attempt;     /* which of the client's attempts this is: 1, 2, ... */
+    uint64_t arg;         /* the op's argument (enum req_op) */
+    struct req_pool *pool; /* its pool: where it returns, and the network it travels */
     struct frame stack[REQ_MAX_DEPTH];
 };
 
@@ -160,20 +184,44 @@ struct component {
     int az;           /* index into the scenario's AZs, -1 for a regional component */
 };
 
-/* Push a frame for `callee` and hand it the request. */
+/* Push a frame for `callee` and hand it the request. A zonal callee (az >= 0, an
+ * instance) gets it after the network latency from the caller's level; a regional one
+ * (az < 0) gets it at once and places itself with comp_hop. */
 void comp_call(struct sim *sim, struct request *r, struct component *callee);
+
+/* A regional component (an ALB node, a cache or database node) has chosen the AZ `az` where
+ * it serves r: record it in the top frame and return the one-way network latency (ns) from
+ * the caller's level, for the component to wait before it works on r. */
+int64_t comp_hop(struct request *r, int az);
+
+/* --- the network -------------------------------------------------------------------------- */
+
+/* One-way latency between two levels of a call (DESIGN.md): within one AZ, between two
+ * AZs, or none where either side is not in an AZ (the client on the internet: an ALB's
+ * own `latency` covers that side). */
+struct net {
+    struct dist same_az, cross_az; /* s */
+    gsl_rng *rng;
+    bool zero; /* both are a constant 0: no draw, no event */
+};
+
+/* ns from AZ a to AZ b. */
+int64_t net_delay(const struct net *n, int a, int b);
 
 /* --- the request pool -------------------------------------------------------------------- */
 
-/* Every request of a run comes from one pool: memory follows the requests in flight. */
+/* Every request of a run comes from one pool: memory follows the requests in flight. The
+ * pool also knows the network its requests travel. */
 struct req_pool {
     struct request *free;
     struct req_chunk *chunks;
     uint64_t live, peak; /* requests out of the pool now, and at most */
+    const struct net *net; /* NULL: no latency anywhere */
 };
 
 void req_pool_release(struct req_pool *p);
-/* A request with no frames, status pending, not counted, not a probe. */
+/* A request with no frames, status pending, not counted, not a probe, op OP_HTTP, attempt
+ * 1. */
 struct request *req_new(struct req_pool *p);
 void req_free(struct req_pool *p, struct request *r);
 
@@ -185,8 +233,16 @@ void req_free(struct req_pool *p, struct request *r);
 struct request *req_detach(struct req_pool *p, struct request *r, unsigned level,
                            struct component *sink);
 
-/* Pop the top frame and resume the component below with r->status set. */
+/* Pop the top frame and resume the component below with r->status set, after the network
+ * latency between the two levels' AZs. */
 void comp_reply(struct sim *sim, struct request *r, enum req_status status);
+
+/* Is a reply on its way to r's top level (comp_reply with a network latency)? */
+bool comp_reply_in_transit(const struct request *r);
+
+/* The top level gives r up: cancel its pending event (a CPU burst, a timer) and a reply on
+ * its way to it. */
+void comp_cancel_pending(struct sim *sim, struct request *r);
 
 /* A text for a status ("ok", "503", ...). */
 const char *req_status_name(enum req_status s);
