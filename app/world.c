@@ -63,6 +63,21 @@ static void check_ref(struct scn *s, struct world_config *wc, const char *name, 
                   article(type_names[want]), type_names[want]);
 }
 
+/* Check that `name` names a component whose type is called `want` (a type this build may
+ * not have yet). */
+static void check_ref_named(struct scn *s, struct world_config *wc, const char *name,
+                            const cJSON *at, const char *want, const char *role)
+{
+    for (int t = 0; type_names[t]; t++)
+        if (strcmp(type_names[t], want) == 0) {
+            check_ref(s, wc, name, at, (enum comp_type)t, role);
+            return;
+        }
+    if (name)
+        scn_error(s, at, false, "%s must be %s %s, a component this version cannot build yet",
+                  role, article(want), want);
+}
+
 /* Names of AZs (from `first`, a JSON array, n of them) must be the scenario's, once each. */
 static void check_azs(struct scn *s, const struct world_config *wc, const char *const *names,
                       uint32_t n, const cJSON *first)
@@ -170,6 +185,58 @@ static bool counts_group(struct world_config *wc, const struct comp_config *grou
     return src && src->typed && src->type == COMP_ALB && src->valid && m->metric_name &&
            strcmp(m->metric_name, "RequestCountPerTarget") == 0 && src->u.alb.ntargets == 1 &&
            alb_targets(src, group->name);
+}
+
+/* A fleet's handlers: one for each of the workload's classes, or a "default" one; none for
+ * a class the workload does not send; and every step's component of the right type. */
+static void check_handlers(struct scn *s, struct world_config *wc, const struct fleet_config *f,
+                           const cJSON *h)
+{
+    const struct workload_config *w = &wc->workload;
+    bool dflt = fleet_program(f, "default") != NULL;
+    char list[256];
+    scn_join(list, sizeof list, w->classes, w->nclasses);
+    if (!dflt && !w->classes_at)
+        scn_error(s, h, false, "missing the handler \"default\" (the steps run for each request)");
+    for (uint32_t i = 0; i < w->nclasses && !dflt && w->classes_at; i++)
+        if (!fleet_program(f, w->classes[i]))
+            scn_error(s, h, false,
+                      "missing a handler for the request class \"%s\" (or a \"default\" one)",
+                      w->classes[i]);
+    for (const cJSON *k = h->child; k; k = k->next) {
+        bool known = strcmp(k->string, "default") == 0;
+        for (uint32_t i = 0; i < w->nclasses && !known; i++)
+            known = strcmp(k->string, w->classes[i]) == 0;
+        if (known)
+            continue;
+        const char *near = scn_nearest(k->string, w->classes, w->nclasses);
+        if (near)
+            scn_error(s, k, true, "no request class \"%s\" (did you mean \"%s\"?)", k->string,
+                      near);
+        else
+            scn_error(s, k, true, "no request class \"%s\" (the workload's classes: %s)",
+                      k->string, list);
+    }
+    for (uint32_t k = 0; k < f->nhandlers; k++)
+        for (uint32_t i = 0; i < f->handlers[k].n; i++) {
+            const struct pop *op = &f->handlers[k].ops[i];
+            if (!op->target_at)
+                continue; /* a cache step's set: checked at its get */
+            switch (op->target_type) {
+            case TARGET_ALB:
+                check_ref(s, wc, op->target, op->target_at, COMP_ALB, "a call step's target");
+                break;
+            case TARGET_CACHE:
+                check_ref_named(s, wc, op->target, op->target_at, "cache",
+                                "a cache step's target");
+                break;
+            case TARGET_RDS:
+                check_ref_named(s, wc, op->target, op->target_at, "rds", "a db step's target");
+                break;
+            case TARGET_NONE:
+                break;
+            }
+        }
 }
 
 static void read_azs(struct scn_obj *o, struct world_config *wc)
@@ -314,6 +381,16 @@ int world_config_read(struct scn *s, struct world_config *wc)
     scn_open_member(&top, "cloudwatch", false, &cwo);
     cw_config_from_json(&cwo, &wc->cloudwatch);
     scn_close(&cwo);
+    /* the network between AZs: about 0.1 ms one way within an AZ, 0.5 ms across (RDS-7 puts
+     * a cross-AZ round trip at 0.5-1.5 ms) */
+    struct scn_obj net;
+    scn_open_member(&top, "network", false, &net);
+    dist_read(&net, "same_az", "{\"dist\": \"lognormal\", \"mean\": \"0.1ms\", \"sd\": \"0.02ms\"}",
+              &wc->net_same_az, &wc->arena);
+    dist_read(&net, "cross_az",
+              "{\"dist\": \"lognormal\", \"mean\": \"0.5ms\", \"sd\": \"0.1ms\"}",
+              &wc->net_cross_az, &wc->arena);
+    scn_close(&net);
 
     /* components first, so references from the workload can be checked against them */
     cJSON *comps = scn_member_req(&top, "components");
@@ -368,10 +445,7 @@ int world_config_read(struct scn *s, struct world_config *wc)
             if (c->u.fleet.availability_zones_at)
                 check_azs(s, wc, c->u.fleet.availability_zones, c->u.fleet.navailability_zones,
                           c->u.fleet.availability_zones_at->child);
-            /* one request class for now, "default": a handler must serve it, and a handler
-             * for any other class would never run */
-            cJSON *h = cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(comps, c->name), "handlers");
+            const cJSON *h = c->u.fleet.handlers_at;
             for (size_t k = 0; k < c->scaling.npolicies; k++) {
                 struct policy_config *p = &c->scaling.policies[k];
                 const struct metric_ref *m =
@@ -383,15 +457,7 @@ int world_config_read(struct scn *s, struct world_config *wc)
             }
             if (!cJSON_IsObject(h))
                 break; /* missing or of the wrong type: reported already */
-            if (!fleet_program(&c->u.fleet, "default"))
-                scn_error(s, h, false,
-                          "missing the handler \"default\" (the steps run for each request)");
-            for (cJSON *k = h->child; k; k = k->next)
-                if (strcmp(k->string, "default") != 0)
-                    scn_error(s, k, true,
-                              "no request class \"%s\" (the workload sends one class, "
-                              "\"default\")",
-                              k->string);
+            check_handlers(s, wc, &c->u.fleet, h);
             break;
         }
         }
@@ -413,6 +479,8 @@ void world_config_release(struct world_config *wc)
             break;
         }
     }
+    dist_release(&wc->net_same_az);
+    dist_release(&wc->net_cross_az);
     arena_release(&wc->arena);
     memset(wc, 0, sizeof *wc);
 }
@@ -432,6 +500,7 @@ struct built {
 struct world {
     const struct world_config *wc;
     struct req_pool pool; /* every request of the run */
+    struct net net;       /* the network they travel */
     struct cw *cw;
     struct built *comps;
     uint32_t ncomps;
@@ -458,6 +527,12 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
     w->comps = ts_calloc(wc->ncomps ? wc->ncomps : 1u, sizeof *w->comps);
     sim->warmup = wc->warmup;
     sim->end = wc->duration;
+    w->net.same_az = wc->net_same_az;
+    w->net.cross_az = wc->net_cross_az;
+    w->net.rng = sim_rng(sim, "network", "latency");
+    w->net.zero = wc->net_same_az.kind == DIST_CONST && wc->net_same_az.a == 0 &&
+                  wc->net_cross_az.kind == DIST_CONST && wc->net_cross_az.a == 0;
+    w->pool.net = &w->net;
     for (uint32_t i = 0; i < wc->ncomps; i++) {
         const struct comp_config *c = &wc->comps[i];
         struct built *b = &w->comps[w->ncomps++];
@@ -490,7 +565,8 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
             break;
         }
         case COMP_FLEET:
-            fleet_start(sim, b->u.fleet);
+            fleet_start(sim, b->u.fleet, wc->workload.classes, wc->workload.nclasses, lookup_fn,
+                        w);
             break;
         }
     }

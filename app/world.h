@@ -51,6 +51,7 @@ struct world_config {
     uint32_t nazs;
     int64_t epoch0;          /* calendar time of t = 0, seconds since 1970 UTC (start_time) */
     struct cw_config cloudwatch;
+    struct dist net_same_az, net_cross_az; /* s, one-way latency within an AZ / between two */
     struct workload_config workload;
     struct comp_config *comps;
     uint32_t ncomps;

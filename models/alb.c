@@ -514,7 +514,7 @@ static void on_idle(struct sim *sim, void *ctx, uint64_t arg)
             comp_reply(sim, r, REQ_E504);
             continue;
         }
-        struct request *c = req_detach(b->pool, r, (unsigned)level, &b->sink);
+        struct request *c = req_detach(sim, r, (unsigned)level, &b->sink);
         comp_reply(sim, c, REQ_E504);
     }
 }

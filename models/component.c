@@ -31,6 +31,8 @@ void comp_call(struct sim *sim, struct request *r, struct component *callee)
     }
     struct frame *f = &r->stack[r->depth++];
     memset(f, 0, sizeof *f);
+    if (r->depth < REQ_MAX_DEPTH)
+        f[1].ev = 0; /* above the top: a reply in transit, once the callee answers */
     f->comp = callee;
     f->az = (int8_t)callee->az;
     int64_t d = callee->az >= 0 ? net_delay(r->pool->net, f[-1].az, callee->az) : 0;
@@ -241,11 +243,11 @@ void req_free(struct req_pool *p, struct request *r)
     p->live--;
 }
 
-struct request *req_detach(struct req_pool *p, struct request *r, unsigned level,
+struct request *req_detach(struct sim *sim, struct request *r, unsigned level,
                            struct component *sink)
 {
     TS_ASSERT(level + 1u < r->depth); /* there is work above the level to leave behind */
-    struct request *c = req_new(p);
+    struct request *c = req_new(r->pool);
     c->id = r->id;
     c->t_arrival = r->t_arrival;
     c->cls = r->cls;
@@ -254,6 +256,12 @@ struct request *req_detach(struct req_pool *p, struct request *r, unsigned level
     c->attempt = r->attempt;
     c->depth = (uint8_t)(level + 1u);
     memcpy(c->stack, r->stack, (level + 1u) * sizeof *c->stack);
+    if (level + 1u < REQ_MAX_DEPTH)
+        c->stack[level + 1u].ev = 0; /* no reply is on its way to the copy */
+    /* the callers' timers follow their frames (the level's own is the caller's business) */
+    for (unsigned i = 0; i < level; i++)
+        if (c->stack[i].ev && evq_set_arg(&sim->q, c->stack[i].ev, req_pack(c, i)) != 0)
+            c->stack[i].ev = 0;
     /* below the level the copy takes the original's place in its components' lists */
     for (unsigned i = 0; i < level; i++) {
         struct frame *f = &c->stack[i];

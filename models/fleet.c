@@ -72,63 +72,6 @@ const struct instance_type *instance_type_find(const char *name)
 
 /* --- configuration ------------------------------------------------------------------------- */
 
-static bool read_steps(struct scn *s, cJSON *arr, struct program *p, struct arena *a)
-{
-    char what[64];
-    if (!cJSON_IsArray(arr)) {
-        scn_error(s, arr, false, "expected an array of steps, got %s",
-                  scn_describe(arr, what, sizeof what));
-        return false;
-    }
-    static const char *const kinds[] = {
-#define XX(k, name) name,
-        STEP_KINDS(XX)
-#undef XX
-    };
-    const unsigned nkinds = sizeof kinds / sizeof kinds[0];
-    p->n = (uint32_t)cJSON_GetArraySize(arr);
-    p->steps = arena_alloc(a, (p->n ? p->n : 1u) * sizeof *p->steps);
-    bool ok = true;
-    uint32_t i = 0;
-    cJSON *e;
-    cJSON_ArrayForEach(e, arr)
-    {
-        struct step *st = &p->steps[i++];
-        struct scn_obj so;
-        if (!scn_open(s, e, &so)) {
-            ok = false;
-            continue;
-        }
-        int found = -1, count = 0;
-        for (cJSON *k = e->child; k; k = k->next)
-            for (unsigned j = 0; j < nkinds; j++)
-                if (strcmp(k->string, kinds[j]) == 0) {
-                    found = (int)j;
-                    count++;
-                }
-        if (count != 1) {
-            char list[128];
-            scn_join(list, sizeof list, kinds, nkinds);
-            /* an unknown key is reported by scn_close below, with a suggestion */
-            if (count > 1 || e->child == NULL)
-                scn_error(s, e, false, "a step needs exactly one of: %s", list);
-            for (unsigned j = 0; j < nkinds; j++)
-                scn_member(&so, kinds[j]);
-            scn_close(&so);
-            ok = false;
-            continue;
-        }
-        st->kind = (enum step_kind)found;
-        switch (st->kind) {
-        case STEP_CPU:
-            ok &= dist_read(&so, "cpu", NULL, &st->demand, a);
-            break;
-        }
-        scn_close(&so);
-    }
-    return ok;
-}
-
 static void read_instance(struct scn_obj *o, struct fleet_config *c, struct arena *a)
 {
     struct scn *s = o->s;
@@ -245,6 +188,7 @@ bool fleet_config_from_json(struct scn_obj *o, struct fleet_config *c, struct ar
     read_instance(o, c, a);
     read_asg(o, c, a);
     cJSON *h = scn_member_req(o, "handlers");
+    c->handlers_at = h;
     if (h && !cJSON_IsObject(h)) {
         char what[64];
         scn_error(s, h, false, "expected an object of request class -> steps, got %s",
@@ -258,7 +202,7 @@ bool fleet_config_from_json(struct scn_obj *o, struct fleet_config *c, struct ar
         {
             struct program *p = &c->handlers[i++];
             p->cls = arena_strdup(a, e->string);
-            read_steps(s, e, p, a);
+            program_read(s, e, p, a);
         }
     }
     return scn_error_count(s) == before;
@@ -267,8 +211,7 @@ bool fleet_config_from_json(struct scn_obj *o, struct fleet_config *c, struct ar
 void fleet_config_release(struct fleet_config *c)
 {
     for (uint32_t i = 0; i < c->nhandlers; i++)
-        for (uint32_t j = 0; j < c->handlers[i].n; j++)
-            dist_release(&c->handlers[i].steps[j].demand);
+        program_release(&c->handlers[i]);
     dist_release(&c->boot);
     dist_release(&c->bootstrap);
 }
@@ -286,7 +229,8 @@ const struct program *fleet_program(const struct fleet_config *c, const char *cl
 enum istate { I_PENDING, I_IN_SERVICE, I_TERMINATING, I_TERMINATED };
 
 struct instance {
-    struct component comp; /* first: a request's frame names the instance */
+    struct prog_host host; /* first: a request's frame names the instance (host.comp); host.held
+                              is every request it has taken, slot or backlog */
     struct fleet *fleet;
     uint32_t id;
     enum istate state;
@@ -301,7 +245,6 @@ struct instance {
     uint32_t probe_workers, probe_backlog; /* of those, load balancers' health checks */
     struct request *bl_head, *bl_tail; /* backlog: waiting for a worker slot */
     struct request *rq_head, *rq_tail; /* run queue: holding a slot, waiting for a vCPU */
-    struct req_list held;              /* every request it has taken, slot or backlog */
 
     struct tavg busy;            /* vCPUs busy */
     double cw_area;              /* busy area at the last CloudWatch poll */
@@ -314,14 +257,13 @@ struct instance {
 
 struct fleet {
     struct component comp;
-    struct component sink; /* takes over requests whose instance stopped mid-call */
     const struct fleet_config *cfg;
     const char *const *azs; /* the scenario's */
     uint32_t nazs;
     bool *uses_az;          /* the AZs it launches into */
     struct req_pool *pool;
-    const struct program *prog; /* the handler of the one request class */
-    gsl_rng *rng_cpu, *rng_boot, *rng_terminate;
+    struct prog_env env; /* what its instances' programs share */
+    gsl_rng *rng_boot, *rng_terminate;
 
     uint32_t min, max, desired;
     struct instance **inst; /* every instance ever launched, kept until the end */
@@ -393,7 +335,6 @@ static void set_busy(struct instance *in, int64_t now, int delta)
     tavg_add(&in->fleet->busy_cpu, now, delta);
 }
 
-static void run_steps(struct sim *sim, struct instance *in, struct request *r);
 static void on_cpu_done(struct sim *sim, void *ctx, uint64_t arg);
 
 static void start_cpu(struct sim *sim, struct instance *in, struct request *r)
@@ -414,8 +355,20 @@ static void on_cpu_done(struct sim *sim, void *ctx, uint64_t arg)
         tavg_add(&in->fleet->runq, sim->now, -1.0);
         start_cpu(sim, in, next);
     }
-    req_top(r)->pc++;
-    run_steps(sim, in, r);
+    prog_cpu_done(sim, &in->host, r);
+}
+
+/* Program op: a CPU burst on one of the instance's vCPUs, or a wait in its run queue. */
+static void host_cpu(struct sim *sim, struct prog_host *h, struct request *r, int64_t demand)
+{
+    struct instance *in = (struct instance *)h;
+    req_top(r)->aux = demand;
+    if (in->busy_vcpus < in->fleet->cfg->vcpus) {
+        start_cpu(sim, in, r);
+    } else {
+        queue_push(&in->rq_head, &in->rq_tail, r);
+        tavg_add(&in->fleet->runq, sim->now, 1.0);
+    }
 }
 
 /* Health checks take worker slots and backlog places like any request (an overloaded
@@ -441,48 +394,36 @@ static void level_backlog(struct instance *in, const struct request *r, int64_t 
 static void admit(struct sim *sim, struct instance *in, struct request *r)
 {
     level_workers(in, r, sim->now, 1);
-    run_steps(sim, in, r);
+    prog_begin(sim, &in->host, r);
 }
 
-/* The request's handler is done: free its worker slot, take one from the backlog, reply. */
-static void finish(struct sim *sim, struct instance *in, struct request *r)
+/* Free r's worker slot and give it to the oldest request of the backlog. */
+static void release_slot(struct sim *sim, struct instance *in, const struct request *r)
 {
-    struct fleet *f = in->fleet;
     level_workers(in, r, sim->now, -1);
-    req_list_remove(&in->held, r, r->depth - 1u);
-    if (!r->probe)
-        in->bytes_out += f->cfg->response_bytes;
     struct request *next = queue_pop(&in->bl_head, &in->bl_tail);
     if (next) {
         level_backlog(in, next, sim->now, -1);
         admit(sim, in, next);
     }
-    comp_reply(sim, r, REQ_OK);
 }
 
-/* Run the handler from the frame's step until it must wait, or to its end. A health check
- * runs no step. */
-static void run_steps(struct sim *sim, struct instance *in, struct request *r)
+/* Program op: the request's handler is done: free its slot, reply. */
+static void host_done(struct sim *sim, struct prog_host *h, struct request *r,
+                      enum req_status status)
 {
-    struct frame *fr = req_top(r);
-    const struct program *p = in->fleet->prog;
-    if (r->probe || fr->pc >= p->n) {
-        finish(sim, in, r);
-        return;
-    }
-    const struct step *st = &p->steps[fr->pc];
-    switch (st->kind) {
-    case STEP_CPU:
-        fr->aux = sim_ns(dist_sample(&st->demand, in->fleet->rng_cpu));
-        if (in->busy_vcpus < in->fleet->cfg->vcpus) {
-            start_cpu(sim, in, r);
-        } else {
-            queue_push(&in->rq_head, &in->rq_tail, r);
-            tavg_add(&in->fleet->runq, sim->now, 1.0);
-        }
-        return;
-    }
+    struct instance *in = (struct instance *)h;
+    req_list_remove(&in->host.held, r, r->depth - 1u);
+    if (!r->probe)
+        in->bytes_out += in->fleet->cfg->response_bytes;
+    release_slot(sim, in, r);
+    comp_reply(sim, r, status);
 }
+
+static const struct prog_host_ops host_ops = {
+    .cpu = host_cpu,
+    .done = host_done,
+};
 
 static void instance_accept(struct sim *sim, struct component *self, struct request *r)
 {
@@ -498,10 +439,10 @@ static void instance_accept(struct sim *sim, struct component *self, struct requ
         in->fleet->iv_received++;
     }
     if (in->busy_workers < c->workers) {
-        req_list_push(&in->held, r, r->depth - 1u);
+        req_list_push(&in->host.held, r, r->depth - 1u);
         admit(sim, in, r);
     } else if (in->nbacklog < c->backlog) {
-        req_list_push(&in->held, r, r->depth - 1u);
+        req_list_push(&in->host.held, r, r->depth - 1u);
         level_backlog(in, r, sim->now, 1);
         queue_push(&in->bl_head, &in->bl_tail, r);
     } else {
@@ -509,13 +450,10 @@ static void instance_accept(struct sim *sim, struct component *self, struct requ
     }
 }
 
+/* A call the handler made has come back. */
 static void instance_resume(struct sim *sim, struct component *self, struct request *r)
 {
-    /* instances make no calls yet: nothing can come back to them */
-    (void)sim;
-    (void)self;
-    (void)r;
-    TS_ASSERT(0 && "an instance made no call to be resumed from");
+    prog_resume(sim, (struct prog_host *)self, r);
 }
 
 static const struct component_ops instance_ops = {
@@ -524,7 +462,8 @@ static const struct component_ops instance_ops = {
     .resume = instance_resume,
 };
 
-/* Stop an instance: every request it holds ends with `status` (ASG-26, ALB-13). */
+/* Stop an instance: every request it holds ends with `status` (ASG-26, ALB-13); the work
+ * of calls it is waiting on goes on downstream. */
 static void kill_requests(struct sim *sim, struct instance *in, enum req_status status)
 {
     struct fleet *f = in->fleet;
@@ -539,41 +478,14 @@ static void kill_requests(struct sim *sim, struct instance *in, enum req_status 
     in->busy_vcpus = in->busy_workers = in->nbacklog = 0;
     in->probe_workers = in->probe_backlog = 0;
     in->bl_head = in->bl_tail = in->rq_head = in->rq_tail = NULL;
-    while (in->held.head) {
-        struct request *r = in->held.head;
-        int level = req_level(r, &in->comp);
+    while (in->host.held.head) {
+        struct request *r = in->host.held.head;
+        int level = req_level(r, &in->host.comp);
         TS_ASSERT(level >= 0);
-        req_list_remove(&in->held, r, (unsigned)level);
-        if ((unsigned)level + 1u == r->depth) {
-            comp_cancel_pending(sim, r); /* its CPU burst, or a reply on its way to it */
-            comp_reply(sim, r, status);
-        } else {
-            /* waiting on a call it made: the callee finishes into the sink */
-            struct request *c = req_detach(f->pool, r, (unsigned)level, &f->sink);
-            comp_reply(sim, c, status);
-        }
+        struct request *c = prog_abandon(sim, &in->host, r, (unsigned)level);
+        comp_reply(sim, c, status);
     }
 }
-
-static void sink_accept(struct sim *sim, struct component *self, struct request *r)
-{
-    (void)sim;
-    (void)self;
-    (void)r;
-    TS_ASSERT(0 && "the sink accepts no requests");
-}
-
-static void sink_resume(struct sim *sim, struct component *self, struct request *r)
-{
-    (void)sim;
-    req_free(FLEET_OF(self, sink)->pool, r);
-}
-
-static const struct component_ops sink_ops = {
-    .type = "fleet-abandoned",
-    .accept = sink_accept,
-    .resume = sink_resume,
-};
 
 /* --- the group's life ------------------------------------------------------------------------ */
 
@@ -607,11 +519,11 @@ static void in_service(struct sim *sim, struct instance *in, const char *how, bo
     tavg_add(&f->in_service, sim->now, 1.0);
     tavg_add(&f->running, sim->now, 1.0);
     f->last_activity_end = sim->now;
-    sim_log(sim, f->comp.name, "in_service", "i-%u in %s %s", in->id, f->azs[in->comp.az],
+    sim_log(sim, f->comp.name, "in_service", "i-%u in %s %s", in->id, f->azs[in->host.comp.az],
             how);
     /* registered with the load balancers as it enters service (ASG-25) */
     for (uint32_t i = 0; i < f->nlisteners; i++)
-        f->listeners[i].added(sim, f->listeners[i].ctx, &in->comp, established);
+        f->listeners[i].added(sim, f->listeners[i].ctx, &in->host.comp, established);
     if (in->warm_until > sim->now)
         sim_at(sim, in->warm_until, on_warm, in, 0);
     else
@@ -638,7 +550,7 @@ static uint32_t launch_az(const struct fleet *f)
             continue;
         uint32_t n = 0;
         for (uint32_t i = 0; i < f->ninst; i++)
-            n += active(f->inst[i]) && f->inst[i]->comp.az == (int)a;
+            n += active(f->inst[i]) && f->inst[i]->host.comp.az == (int)a;
         if (n < best_n) {
             best_n = n;
             best = a;
@@ -653,9 +565,10 @@ static struct instance *new_instance(struct fleet *f, uint32_t az, int64_t now)
     in->fleet = f;
     in->id = ++f->next_id;
     snprintf(in->name, sizeof in->name, "%s/i-%u", f->comp.name, in->id);
-    in->comp.ops = &instance_ops;
-    in->comp.name = in->name;
-    in->comp.az = (int)az;
+    in->host.comp.ops = &instance_ops;
+    in->host.comp.name = in->name;
+    in->host.comp.az = (int)az;
+    in->host.env = &f->env;
     in->launched = now;
     in->busy.last = now;
     in->cw_in_since = in->cw_out_since = now;
@@ -681,7 +594,7 @@ static void launch(struct sim *sim, struct fleet *f)
     in->bootstrap_s = dist_sample(&f->cfg->bootstrap, f->rng_boot);
     in->boot_ev = sim_after(sim, sim_ns(in->boot_s + in->bootstrap_s), on_boot, in, 0);
     sim_log(sim, f->comp.name, "launch", "i-%u in %s%s: pending", in->id,
-            f->azs[in->comp.az], in->replacement ? " (replacement)" : "");
+            f->azs[in->host.comp.az], in->replacement ? " (replacement)" : "");
 }
 
 static void terminated(struct sim *sim, struct instance *in, const char *how)
@@ -703,7 +616,7 @@ static void on_drained(struct sim *sim, void *ctx, struct component *target)
     struct instance *in = (struct instance *)target;
     if (--in->drains_left > 0)
         return;
-    uint32_t left = in->held.n;
+    uint32_t left = in->host.held.n;
     kill_requests(sim, in, REQ_E502);
     char how[96];
     snprintf(how, sizeof how, "after draining (%u requests still running ended with 502)",
@@ -730,13 +643,13 @@ static void terminate(struct sim *sim, struct instance *in, const char *why)
     in->state = I_TERMINATING;
     sim_cancel(sim, in->grace_ev);
     tavg_add(&f->in_service, sim->now, -1.0);
-    sim_log(sim, f->comp.name, "terminating", "i-%u in %s: %s", in->id, f->azs[in->comp.az],
+    sim_log(sim, f->comp.name, "terminating", "i-%u in %s: %s", in->id, f->azs[in->host.comp.az],
             why);
     in->drains_left = f->nlisteners ? f->nlisteners : 1u;
     if (f->nlisteners == 0)
         sim_at(sim, sim->now, on_stop_now, in, 0);
     for (uint32_t i = 0; i < f->nlisteners; i++)
-        f->listeners[i].removed(sim, f->listeners[i].ctx, &in->comp, on_drained, f);
+        f->listeners[i].removed(sim, f->listeners[i].ctx, &in->host.comp, on_drained, f);
 }
 
 /* The victim of a scale-in: AZ with the most active instances (ASG-8), then the policy. */
@@ -746,7 +659,7 @@ static struct instance *victim(struct fleet *f)
     for (uint32_t a = 0; a < f->nazs; a++) {
         uint32_t n = 0;
         for (uint32_t i = 0; i < f->ninst; i++)
-            n += active(f->inst[i]) && f->inst[i]->comp.az == (int)a;
+            n += active(f->inst[i]) && f->inst[i]->host.comp.az == (int)a;
         if (n > best_n) {
             best_n = n;
             best_az = a;
@@ -756,7 +669,7 @@ static struct instance *victim(struct fleet *f)
     uint32_t seen = 0;
     for (uint32_t i = 0; i < f->ninst; i++) {
         struct instance *in = f->inst[i];
-        if (!active(in) || in->comp.az != (int)best_az)
+        if (!active(in) || in->host.comp.az != (int)best_az)
             continue;
         switch (f->cfg->termination_policy) {
         case TERM_DEFAULT: /* uniformly among them (reservoir sampling) */
@@ -829,7 +742,7 @@ static void on_grace_end(struct sim *sim, void *ctx, uint64_t arg)
     struct fleet *f = in->fleet;
     bool healthy = true;
     for (uint32_t i = 0; i < f->nlisteners; i++)
-        healthy &= f->listeners[i].healthy(f->listeners[i].ctx, &in->comp);
+        healthy &= f->listeners[i].healthy(f->listeners[i].ctx, &in->host.comp);
     consider_health(sim, in, healthy);
 }
 
@@ -870,7 +783,7 @@ static int fleet_subscribe(struct sim *sim, struct component *self,
     f->listeners[f->nlisteners++] = *l;
     for (uint32_t i = 0; i < f->ninst; i++)
         if (f->inst[i]->state == I_IN_SERVICE)
-            l->added(sim, l->ctx, &f->inst[i]->comp, sim->now == 0);
+            l->added(sim, l->ctx, &f->inst[i]->host.comp, sim->now == 0);
     return 0;
 }
 
@@ -1027,7 +940,7 @@ static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
         const struct instance *in = f->inst[i];
         bool ok = in->state == I_IN_SERVICE;
         for (uint32_t k = 0; ok && k < f->nlisteners; k++)
-            ok = f->listeners[k].healthy(f->listeners[k].ctx, &in->comp);
+            ok = f->listeners[k].healthy(f->listeners[k].ctx, &in->host.comp);
         healthy += ok;
     }
     double *c = row + f->c_ts;
@@ -1046,7 +959,7 @@ static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
     for (uint32_t a_ = 0; a_ < f->nazs; a_++) {
         uint32_t n = 0;
         for (uint32_t i = 0; i < f->ninst; i++)
-            n += f->inst[i]->state == I_IN_SERVICE && f->inst[i]->comp.az == (int)a_;
+            n += f->inst[i]->state == I_IN_SERVICE && f->inst[i]->host.comp.az == (int)a_;
         c[11 + a_] = n;
     }
 }
@@ -1106,9 +1019,6 @@ struct fleet *fleet_new(struct sim *sim, const char *name, const struct fleet_co
     f->comp.ops = &fleet_ops;
     f->comp.name = name;
     f->comp.az = -1;
-    f->sink.ops = &sink_ops;
-    f->sink.name = name;
-    f->sink.az = -1;
     f->cfg = c;
     f->azs = azs;
     f->nazs = nazs ? nazs : 1u;
@@ -1119,9 +1029,6 @@ struct fleet *fleet_new(struct sim *sim, const char *name, const struct fleet_co
             f->uses_az[a] |= strcmp(c->availability_zones[k], azs[a]) == 0;
     }
     f->pool = pool;
-    f->prog = fleet_program(c, "default");
-    TS_ASSERT(f->prog != NULL); /* the scenario check requires the "default" handler */
-    f->rng_cpu = sim_rng(sim, name, "cpu");
     f->rng_boot = sim_rng(sim, name, "boot");
     f->rng_terminate = sim_rng(sim, name, "terminate");
     f->min = c->min_size;
@@ -1130,9 +1037,12 @@ struct fleet *fleet_new(struct sim *sim, const char *name, const struct fleet_co
     return f;
 }
 
-void fleet_start(struct sim *sim, struct fleet *f)
+void fleet_start(struct sim *sim, struct fleet *f, const char *const *classes,
+                 uint32_t nclasses, prog_lookup_fn lookup, void *lookup_ctx)
 {
     const char *n = f->comp.name;
+    prog_env_init(&f->env, sim, n, &host_ops, f->cfg->handlers, f->cfg->nhandlers, classes,
+                  nclasses, lookup, lookup_ctx);
     f->c_ts = sim_column(&sim->ts, 0, "%s.desired", n);
     sim_column(&sim->ts, 0, "%s.pending", n);
     sim_column(&sim->ts, 0, "%s.in_service", n);
@@ -1168,6 +1078,7 @@ void fleet_free(struct fleet *f)
     for (uint32_t i = 0; i < f->ninst; i++)
         free(f->inst[i]);
     free(f->inst);
+    prog_env_release(&f->env);
     free(f->listeners);
     free(f->uses_az);
     free(f);

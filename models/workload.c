@@ -11,7 +11,14 @@
  *   timeseries.csv in the interval in which it arrived (offered) or ended (ok, errors).
  * - Latency statistics are over successful requests only: an error's time says nothing of
  *   service and a fast rejection would flatter the quantiles. Errors are counted by status.
- * Simplifications: one request class; clients do not time out or retry yet.
+ * - Each request is of one class, drawn by the classes' weights from its own stream, so
+ *   adding classes leaves the arrival times unchanged.
+ * - Clients (`client`): an attempt not answered within `timeout` is abandoned (its work goes
+ *   on downstream and ends in the sink) and counts as a failure; a failure (any error, or a
+ *   timeout) is retried after exponential backoff with full jitter while attempts remain
+ *   (retry_backoff), as AWS SDKs do. A request counts once, in its final status; latency
+ *   runs from its first attempt; attempts are counted apart.
+ * Simplifications: open loop only (no think time); every error is retryable.
  */
 #include "tiersim/models/workload.h"
 
@@ -116,6 +123,47 @@ static bool read_rate(struct scn_obj *o, struct rate_config *r, struct arena *a)
     return ok;
 }
 
+/* `classes`: an object of class name -> weight (> 0); absent, one class "default". */
+static void read_classes(struct scn_obj *o, struct workload_config *c, struct arena *a)
+{
+    cJSON *cl = scn_member(o, "classes");
+    c->classes_at = cl;
+    char what[64];
+    int n = cl ? cJSON_GetArraySize(cl) : 0;
+    if (cl && (!cJSON_IsObject(cl) || n == 0)) {
+        scn_error(o->s, cl, false, "expected an object of class name -> weight, got %s",
+                  cJSON_IsObject(cl) ? "an empty object" : scn_describe(cl, what, sizeof what));
+        cl = NULL;
+    }
+    if (!cl) {
+        c->nclasses = 1;
+        c->classes = arena_alloc(a, sizeof *c->classes);
+        c->weights = arena_alloc(a, sizeof *c->weights);
+        c->classes[0] = "default";
+        c->weights[0] = 1;
+        return;
+    }
+    c->classes = arena_alloc(a, (size_t)n * sizeof *c->classes);
+    c->weights = arena_alloc(a, (size_t)n * sizeof *c->weights);
+    double total = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cl)
+    {
+        if (!scn_good_name(e->string))
+            scn_error(o->s, e, true,
+                      "a class name is letters, digits, '-' and '_' (it names columns), "
+                      "got \"%s\"",
+                      e->string);
+        double w = 0;
+        scn_as_num(o->s, e, SCN_POS, &w);
+        c->classes[c->nclasses] = arena_strdup(a, e->string);
+        c->weights[c->nclasses++] = w;
+        total += w;
+    }
+    for (uint32_t i = 0; i < c->nclasses && total > 0; i++)
+        c->weights[i] /= total;
+}
+
 bool workload_config_from_json(struct scn_obj *o, struct workload_config *c, struct arena *a)
 {
     static const char *const arrivals[] = {"poisson", NULL};
@@ -125,6 +173,14 @@ bool workload_config_from_json(struct scn_obj *o, struct workload_config *c, str
     c->entry_at = scn_member(o, "entry");
     scn_enum(o, "arrivals", arrivals, 0);
     read_rate(o, &c->rate, a);
+    read_classes(o, c, a);
+    c->client = RETRY_NONE;
+    if (scn_member(o, "client")) {
+        struct scn_obj co;
+        scn_open_member(o, "client", false, &co);
+        retry_config_read(&co, &c->client);
+        scn_close(&co);
+    }
     return scn_error_count(o->s) == before;
 }
 
@@ -191,40 +247,56 @@ double rate_at(const struct rate_config *r, int64_t t, double *seg_max, int64_t 
 
 /* --- the clients ------------------------------------------------------------------------ */
 
-#define NSTATUS 3 /* error statuses counted separately: 502, 503, 504 */
+/* Final error statuses, counted apart. */
+#define NSTATUS 5
 
 static int status_index(uint16_t s)
 {
     switch (s) {
-    case REQ_E502:
+    case REQ_E500:
         return 0;
-    case REQ_E503:
+    case REQ_E502:
         return 1;
-    default:
+    case REQ_E503:
         return 2;
+    case REQ_E504:
+        return 3;
+    default:
+        return 4; /* REQ_TIMEOUT */
     }
 }
 
-static const char *const status_col[NSTATUS] = {"errors_502", "errors_503", "errors_504"};
+static const char *const status_col[NSTATUS] = {"errors_500", "errors_502", "errors_503",
+                                                "errors_504", "errors_timeout"};
+
+/* Counts and latencies of one class after the warm-up (with several classes). */
+struct class_stats {
+    uint64_t requests, ok, errors;
+    struct welford lat;
+    struct hist hist;
+};
 
 struct workload {
     struct component comp; /* the client: bottom frame of every request */
+    struct component sink; /* attempts the client gave up on end here */
     const struct workload_config *cfg;
     struct component *entry;
-    gsl_rng *rng;
+    gsl_rng *rng, *rng_class, *rng_backoff;
+    gsl_ran_discrete_t *class_table; /* NULL with one class */
     uint64_t next_id;
 
     struct req_pool *pool; /* the run's, shared with the components */
-    uint64_t in_flight, peak_in_flight; /* client requests */
+    uint64_t in_flight, peak_in_flight; /* client requests (not attempts) */
 
     /* this interval */
-    uint64_t iv_offered, iv_ok, iv_err[NSTATUS];
+    uint64_t iv_offered, iv_attempts, iv_ok, iv_err[NSTATUS];
     struct welford iv_lat;
     struct hist iv_hist;
     /* after warm-up */
-    uint64_t requests, ok, err[NSTATUS], finished;
+    uint64_t requests, attempts, ok, err[NSTATUS], finished;
     struct welford lat;
     struct hist hist;
+    struct class_stats *cls; /* per class, with several classes */
 
     uint32_t c_ts, c_sum; /* first column of ours in each table */
 };
@@ -237,10 +309,36 @@ static void client_accept(struct sim *sim, struct component *self, struct reques
     TS_ASSERT(0 && "the client accepts no requests");
 }
 
-/* A request is back: count it and return it to the pool. */
-static void client_resume(struct sim *sim, struct component *self, struct request *r)
+static void on_timeout(struct sim *sim, void *ctx, uint64_t arg);
+
+/* Send attempt r->attempt of request r to the entry component. */
+static void send(struct sim *sim, struct workload *w, struct request *r)
 {
-    struct workload *w = (struct workload *)self;
+    w->iv_attempts++;
+    if (r->counted)
+        w->attempts++;
+    r->status = REQ_PENDING;
+    r->op = OP_HTTP;
+    r->arg = 0;
+    if (w->cfg->client.timeout > 0)
+        r->stack[0].ev =
+            sim_after(sim, w->cfg->client.timeout, on_timeout, w, (uint64_t)(uintptr_t)r);
+    comp_call(sim, r, w->entry);
+}
+
+static void on_retry(struct sim *sim, void *ctx, uint64_t arg)
+{
+    struct request *r = (struct request *)(uintptr_t)arg;
+    r->stack[0].ev = 0;
+    r->attempt++;
+    send(sim, ctx, r);
+}
+
+/* The request has its final answer: count it and return it to the pool. Latency runs from
+ * the first attempt. */
+static void finish(struct sim *sim, struct workload *w, struct request *r)
+{
+    struct class_stats *cs = w->cls && r->counted ? &w->cls[r->cls] : NULL;
     if (r->status == REQ_OK) {
         double lat = sim_s(sim->now - r->t_arrival);
         size_t b = hist_bucket(&w->iv_hist, lat);
@@ -252,10 +350,17 @@ static void client_resume(struct sim *sim, struct component *self, struct reques
             welford_add(&w->lat, lat);
             hist_add_at(&w->hist, b, lat);
         }
+        if (cs) {
+            cs->ok++;
+            welford_add(&cs->lat, lat);
+            hist_add_at(&cs->hist, b, lat);
+        }
     } else {
         w->iv_err[status_index(r->status)]++;
         if (r->counted)
             w->err[status_index(r->status)]++;
+        if (cs)
+            cs->errors++;
     }
     if (r->counted)
         w->finished++;
@@ -263,10 +368,62 @@ static void client_resume(struct sim *sim, struct component *self, struct reques
     req_free(w->pool, r);
 }
 
+/* An attempt failed (an error, or the client's timeout): try again, or give up. */
+static void failed(struct sim *sim, struct workload *w, struct request *r)
+{
+    const struct retry_config *rc = &w->cfg->client;
+    if (r->attempt < rc->max_attempts) {
+        int64_t pause = retry_backoff(rc, r->attempt, w->rng_backoff);
+        r->stack[0].ev = sim_after(sim, pause, on_retry, w, (uint64_t)(uintptr_t)r);
+        return;
+    }
+    finish(sim, w, r);
+}
+
+/* An attempt is back. */
+static void client_resume(struct sim *sim, struct component *self, struct request *r)
+{
+    struct workload *w = (struct workload *)self;
+    sim_cancel(sim, r->stack[0].ev); /* the attempt's timeout */
+    r->stack[0].ev = 0;
+    if (r->status == REQ_OK)
+        finish(sim, w, r);
+    else
+        failed(sim, w, r);
+}
+
+/* The client stops waiting for an attempt: the work goes on into the sink. */
+static void on_timeout(struct sim *sim, void *ctx, uint64_t arg)
+{
+    struct workload *w = ctx;
+    struct request *r = (struct request *)(uintptr_t)arg;
+    r->stack[0].ev = 0;
+    if (r->depth == 1)
+        comp_cancel_pending(sim, r); /* the answer is crossing the network: too late */
+    else
+        r = req_detach(sim, r, 0, &w->sink);
+    r->status = REQ_TIMEOUT;
+    failed(sim, w, r);
+}
+
+static void sink_resume(struct sim *sim, struct component *self, struct request *r)
+{
+    (void)sim;
+    (void)self;
+    req_free(r->pool, r);
+}
+
 static const struct component_ops client_ops = {
     .type = "client",
     .accept = client_accept,
     .resume = client_resume,
+    .subscribe = NULL,
+};
+
+static const struct component_ops sink_ops = {
+    .type = "client-abandoned",
+    .accept = client_accept,
+    .resume = sink_resume,
     .subscribe = NULL,
 };
 
@@ -317,16 +474,20 @@ static void on_arrival(struct sim *sim, void *ctx, uint64_t arg)
     r->id = ++w->next_id;
     r->t_arrival = sim->now;
     r->counted = sim->now >= sim->warmup;
+    r->cls = w->class_table ? (uint16_t)gsl_ran_discrete(w->rng_class, w->class_table) : 0;
     r->depth = 1;
     memset(&r->stack[0], 0, sizeof r->stack[0]);
     r->stack[0].comp = &w->comp;
     r->stack[0].az = -1; /* on the internet */
     w->iv_offered++;
-    if (r->counted)
+    if (r->counted) {
         w->requests++;
+        if (w->cls)
+            w->cls[r->cls].requests++;
+    }
     /* the next arrival first: the call below may finish the request synchronously */
     schedule_next(sim, w, sim->now);
-    comp_call(sim, r, w->entry);
+    send(sim, w, r);
 }
 
 /* --- reporting ------------------------------------------------------------------------- */
@@ -345,16 +506,18 @@ static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
     uint64_t errors = 0;
     for (int i = 0; i < NSTATUS; i++)
         errors += w->iv_err[i];
-    c[0] = (double)w->iv_offered / sec;
-    c[1] = (double)w->iv_ok / sec;
-    c[2] = (double)errors / sec;
+    int k = 0;
+    c[k++] = (double)w->iv_offered / sec;
+    c[k++] = (double)w->iv_attempts / sec;
+    c[k++] = (double)w->iv_ok / sec;
+    c[k++] = (double)errors / sec;
     for (int i = 0; i < NSTATUS; i++)
-        c[3 + i] = (double)w->iv_err[i] / sec;
-    c[6] = ms(welford_mean(&w->iv_lat));
-    c[7] = ms(hist_quantile(&w->iv_hist, 0.50));
-    c[8] = ms(hist_quantile(&w->iv_hist, 0.99));
-    c[9] = (double)w->in_flight;
-    w->iv_offered = w->iv_ok = 0;
+        c[k++] = (double)w->iv_err[i] / sec;
+    c[k++] = ms(welford_mean(&w->iv_lat));
+    c[k++] = ms(hist_quantile(&w->iv_hist, 0.50));
+    c[k++] = ms(hist_quantile(&w->iv_hist, 0.99));
+    c[k++] = (double)w->in_flight;
+    w->iv_offered = w->iv_attempts = w->iv_ok = 0;
     memset(w->iv_err, 0, sizeof w->iv_err);
     w->iv_lat = (struct welford)WELFORD_INIT;
     hist_reset(&w->iv_hist);
@@ -368,21 +531,32 @@ static void report_summary(struct sim *sim, void *ctx, double *row, int64_t span
     uint64_t errors = 0;
     for (int i = 0; i < NSTATUS; i++)
         errors += w->err[i];
-    c[0] = (double)w->requests;
-    c[1] = (double)w->ok;
-    c[2] = (double)errors;
+    int k = 0;
+    c[k++] = (double)w->requests;
+    c[k++] = (double)w->attempts;
+    c[k++] = (double)w->ok;
+    c[k++] = (double)errors;
     for (int i = 0; i < NSTATUS; i++)
-        c[3 + i] = (double)w->err[i];
-    c[6] = (double)(w->requests - w->finished);
-    c[7] = w->ok + errors ? 100.0 * (double)w->ok / (double)(w->ok + errors) : TS_NAN;
-    c[8] = span > 0 ? (double)w->ok / sim_s(span) : TS_NAN;
-    c[9] = ms(welford_mean(&w->lat));
-    c[10] = ms(sqrt(welford_var(&w->lat)));
-    c[11] = ms(hist_quantile(&w->hist, 0.50));
-    c[12] = ms(hist_quantile(&w->hist, 0.90));
-    c[13] = ms(hist_quantile(&w->hist, 0.99));
-    c[14] = ms(hist_quantile(&w->hist, 0.999));
-    c[15] = ms(w->hist.n ? w->hist.max : TS_NAN);
+        c[k++] = (double)w->err[i];
+    c[k++] = (double)(w->requests - w->finished);
+    c[k++] = w->ok + errors ? 100.0 * (double)w->ok / (double)(w->ok + errors) : TS_NAN;
+    c[k++] = span > 0 ? (double)w->ok / sim_s(span) : TS_NAN;
+    c[k++] = ms(welford_mean(&w->lat));
+    c[k++] = ms(sqrt(welford_var(&w->lat)));
+    c[k++] = ms(hist_quantile(&w->hist, 0.50));
+    c[k++] = ms(hist_quantile(&w->hist, 0.90));
+    c[k++] = ms(hist_quantile(&w->hist, 0.99));
+    c[k++] = ms(hist_quantile(&w->hist, 0.999));
+    c[k++] = ms(w->hist.n ? w->hist.max : TS_NAN);
+    for (uint32_t i = 0; w->cls && i < w->cfg->nclasses; i++) {
+        const struct class_stats *cs = &w->cls[i];
+        c[k++] = (double)cs->requests;
+        c[k++] = (double)cs->ok;
+        c[k++] = (double)cs->errors;
+        c[k++] = ms(welford_mean(&cs->lat));
+        c[k++] = ms(hist_quantile(&cs->hist, 0.50));
+        c[k++] = ms(hist_quantile(&cs->hist, 0.99));
+    }
 }
 
 struct workload *workload_new(struct sim *sim, const struct workload_config *c,
@@ -393,9 +567,25 @@ struct workload *workload_new(struct sim *sim, const struct workload_config *c,
     w->comp.ops = &client_ops;
     w->comp.name = "client";
     w->comp.az = -1;
+    w->sink.ops = &sink_ops;
+    w->sink.name = "client";
+    w->sink.az = -1;
     w->cfg = c;
     w->entry = entry;
     w->rng = sim_rng(sim, "workload", "arrivals");
+    w->rng_class = sim_rng(sim, "workload", "classes");
+    w->rng_backoff = sim_rng(sim, "workload", "backoff");
+    if (c->nclasses > 1) {
+        w->class_table = gsl_ran_discrete_preproc(c->nclasses, c->weights);
+        if (!w->class_table)
+            ts_out_of_memory();
+        w->cls = ts_calloc(c->nclasses, sizeof *w->cls);
+        for (uint32_t i = 0; i < c->nclasses; i++) {
+            w->cls[i].lat = (struct welford)WELFORD_INIT;
+            hist_init(&w->cls[i].hist);
+        }
+    }
+    w->iv_lat = w->lat = (struct welford)WELFORD_INIT;
     hist_init(&w->iv_hist);
     hist_init(&w->hist);
     return w;
@@ -404,6 +594,7 @@ struct workload *workload_new(struct sim *sim, const struct workload_config *c,
 void workload_start(struct sim *sim, struct workload *w)
 {
     w->c_ts = sim_column(&sim->ts, 3, "offered_rps");
+    sim_column(&sim->ts, 3, "attempts_rps");
     sim_column(&sim->ts, 3, "ok_rps");
     sim_column(&sim->ts, 3, "error_rps");
     for (int i = 0; i < NSTATUS; i++)
@@ -415,6 +606,7 @@ void workload_start(struct sim *sim, struct workload *w)
     sim_reporter(&sim->ts, report_ts, w);
 
     w->c_sum = sim_column(&sim->summary, 0, "requests");
+    sim_column(&sim->summary, 0, "attempts");
     sim_column(&sim->summary, 0, "ok");
     sim_column(&sim->summary, 0, "errors");
     for (int i = 0; i < NSTATUS; i++)
@@ -429,6 +621,15 @@ void workload_start(struct sim *sim, struct workload *w)
     sim_column(&sim->summary, 3, "latency_p99_ms");
     sim_column(&sim->summary, 3, "latency_p999_ms");
     sim_column(&sim->summary, 3, "latency_max_ms");
+    for (uint32_t i = 0; w->cls && i < w->cfg->nclasses; i++) {
+        const char *n = w->cfg->classes[i];
+        sim_column(&sim->summary, 0, "%s.requests", n);
+        sim_column(&sim->summary, 0, "%s.ok", n);
+        sim_column(&sim->summary, 0, "%s.errors", n);
+        sim_column(&sim->summary, 3, "%s.latency_mean_ms", n);
+        sim_column(&sim->summary, 3, "%s.latency_p50_ms", n);
+        sim_column(&sim->summary, 3, "%s.latency_p99_ms", n);
+    }
     sim_reporter(&sim->summary, report_summary, w);
 
     schedule_next(sim, w, sim->now);
@@ -440,6 +641,11 @@ void workload_free(struct workload *w)
         return;
     hist_release(&w->iv_hist);
     hist_release(&w->hist);
+    for (uint32_t i = 0; w->cls && i < w->cfg->nclasses; i++)
+        hist_release(&w->cls[i].hist);
+    free(w->cls);
+    if (w->class_table)
+        gsl_ran_discrete_free(w->class_table);
     free(w);
 }
 

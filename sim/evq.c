@@ -146,6 +146,15 @@ static uint32_t live_slot(const struct evq *q, evq_handle h)
     return s;
 }
 
+int evq_set_arg(struct evq *q, evq_handle h, uint64_t arg)
+{
+    uint32_t s = live_slot(q, h);
+    if (!s)
+        return TS_ESTALE;
+    q->slots[s].arg = arg;
+    return 0;
+}
+
 bool evq_pending(const struct evq *q, evq_handle h)
 {
     return live_slot(q, h) != 0;

@@ -73,6 +73,10 @@ evq_handle evq_push(struct evq *q, int64_t t, evq_fn fn, void *ctx, uint64_t arg
  * handler's own (already fired, hence stale) handle. */
 int evq_cancel(struct evq *q, evq_handle h);
 
+/* Change the argument a pending event will be called with (its subject moved). Returns 0,
+ * or TS_ESTALE as evq_cancel. */
+int evq_set_arg(struct evq *q, evq_handle h, uint64_t arg);
+
 /* True while h names a pending event. */
 bool evq_pending(const struct evq *q, evq_handle h);
 

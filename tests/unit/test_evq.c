@@ -1,6 +1,7 @@
 /* test_evq.c — the event queue: order by (time, scheduling order), FIFO at equal times,
  * cancellation (in place, from inside a handler, of the handler's own event), stale handles,
- * cancel-by-subject, and a randomised comparison against a plain reference. */
+ * a pending event's new argument, cancel-by-subject, and a randomised comparison against a
+ * plain reference. */
 #include "check.h"
 
 #include "tiersim/evq.h"
@@ -75,8 +76,11 @@ static void test_stale_handles(void)
     CHECK_EQ_INT(evq_cancel(&q, a), TS_ESTALE); /* fired */
     CHECK_EQ_INT(evq_cancel(&q, 0), TS_ESTALE);                          /* no event */
     CHECK_EQ_INT(evq_cancel(&q, UINT64_C(0x0000000700000999)), TS_ESTALE); /* never existed */
+    CHECK_EQ_INT(evq_set_arg(&q, c, 33), 0); /* the subject moved */
+    CHECK_EQ_INT(evq_set_arg(&q, a, 11), TS_ESTALE);
     evq_pop(&q, &ev);
-    CHECK_EQ_INT(ev.arg, 3);
+    CHECK_EQ_INT(ev.arg, 33);
+    CHECK_EQ_INT(evq_set_arg(&q, c, 1), TS_ESTALE); /* fired */
     evq_release(&q);
 }
 

@@ -19,6 +19,7 @@ int val_load(struct check_scenario *cs, const struct val_case *c)
         "  \"name\": \"validation\", \"seed\": 1,\n"
         "  \"duration\": %.17g, \"warmup\": %.17g, \"interval\": %s,\n"
         "  \"azs\": [\"us-east-1a\"],\n"
+        "  \"network\": { \"same_az\": 0, \"cross_az\": 0 },\n"
         "  \"workload\": { \"entry\": \"lb\", \"arrivals\": \"poisson\", \"rate\": %s },\n"
         "  \"components\": {\n"
         "    \"lb\":  { \"type\": \"alb\", \"targets\": \"app\", \"algorithm\": \"%s\",\n"

@@ -225,12 +225,29 @@ void req_pool_release(struct req_pool *p);
 struct request *req_new(struct req_pool *p);
 void req_free(struct req_pool *p, struct request *r);
 
+/* The argument of an event about request r at frame `level` (a timer of a caller waiting
+ * on a call): every such event carries this, so that req_detach can move it to the copy.
+ * User-space pointers fit in 56 bits on every platform we build for. */
+static inline uint64_t req_pack(const struct request *r, unsigned level)
+{
+    uint64_t p = (uint64_t)(uintptr_t)r;
+    TS_ASSERT((p >> 56) == 0 && level < REQ_MAX_DEPTH);
+    return p | (uint64_t)level << 56;
+}
+
+static inline struct request *req_unpack(uint64_t arg, unsigned *level)
+{
+    *level = (unsigned)(arg >> 56);
+    return (struct request *)(uintptr_t)(arg & ((UINT64_C(1) << 56) - 1));
+}
+
 /* The component at frame `level` gives up waiting for the work above it (a timeout): the
  * work goes on. Returns a new request with a copy of frames 0..level, for the caller to
  * carry on with; the original keeps its frames above `level`, and frame `level` is handed
  * to `sink` (ctx, aux and pc kept, links cleared), whose resume is called when the work
- * above ends and must free the original. */
-struct request *req_detach(struct req_pool *p, struct request *r, unsigned level,
+ * above ends and must free the original. The pending events of frames 0..level (timers of
+ * callers further down, built with req_pack) now name the copy. */
+struct request *req_detach(struct sim *sim, struct request *r, unsigned level,
                            struct component *sink);
 
 /* Pop the top frame and resume the component below with r->status set, after the network

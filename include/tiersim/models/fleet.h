@@ -14,6 +14,7 @@
 
 #include "tiersim/dist.h"
 #include "tiersim/models/component.h"
+#include "tiersim/models/program.h"
 #include "tiersim/sim.h"
 
 #include <stdbool.h>
@@ -22,25 +23,6 @@
 struct scn_obj;
 struct arena;
 struct cJSON;
-
-#define STEP_KINDS(XX) XX(CPU, "cpu")
-
-enum step_kind {
-#define XX(k, _) STEP_##k,
-    STEP_KINDS(XX)
-#undef XX
-};
-
-struct step {
-    enum step_kind kind;
-    struct dist demand; /* STEP_CPU: seconds of one vCPU */
-};
-
-struct program {
-    const char *cls; /* request class it serves */
-    struct step *steps;
-    uint32_t n;
-};
 
 /* An EC2 instance type (PRICE-1). */
 struct instance_type {
@@ -78,8 +60,9 @@ struct fleet_config {
     int64_t default_cooldown;          /* ns (ASG-23) */
     enum termination_policy termination_policy;
 
-    struct program *handlers;
+    struct program *handlers;         /* by request class, "default" for the rest */
     uint32_t nhandlers;
+    const struct cJSON *handlers_at;
     /* read by the scaling model, which the world wires to this group */
     struct cJSON *scaling_policies;
     struct cJSON *scheduled_actions;
@@ -103,9 +86,11 @@ struct fleet;
  * Requests it has to give up on are detached through `pool`. */
 struct fleet *fleet_new(struct sim *sim, const char *name, const struct fleet_config *c,
                         const char *const *azs, uint32_t nazs, struct req_pool *pool);
-/* Launch the initial instances (in service at once: the run starts from an established
- * group), declare columns. */
-void fleet_start(struct sim *sim, struct fleet *f);
+/* Find the components its handlers call (with lookup; every component exists by now),
+ * launch the initial instances (in service at once: the run starts from an established
+ * group), declare columns. Requests come in the workload's `classes`. */
+void fleet_start(struct sim *sim, struct fleet *f, const char *const *classes,
+                 uint32_t nclasses, prog_lookup_fn lookup, void *lookup_ctx);
 void fleet_free(struct fleet *f);
 struct component *fleet_component(struct fleet *f);
 

@@ -3,14 +3,17 @@
  *
  * Arrivals are Poisson with a rate that is a constant, a piecewise-linear shape, or a
  * per-second trace read from a CSV file; a time-varying rate is sampled exactly by thinning
- * within each segment (Lewis and Shedler). Client requests come from the run's pool and
- * go back to it when answered, so memory follows the requests in flight, not the number
+ * within each segment (Lewis and Shedler). Each request is of one class, drawn by weight.
+ * A client may give up on an attempt after a timeout and try again after a backoff; a
+ * request counts once, its attempts apart. Client requests come from the run's pool and go
+ * back to it when answered, so memory follows the requests in flight, not the number
  * simulated.
  */
 #ifndef TIERSIM_MODELS_WORKLOAD_H
 #define TIERSIM_MODELS_WORKLOAD_H
 
 #include "tiersim/models/component.h"
+#include "tiersim/models/program.h"
 #include "tiersim/sim.h"
 
 #include <stdint.h>
@@ -35,6 +38,11 @@ struct workload_config {
     const char *entry;          /* name of the component that receives the traffic */
     const struct cJSON *entry_at; /* its place, for reference errors */
     struct rate_config rate;
+    const char **classes;       /* request classes, in the scenario's order; {"default"} */
+    double *weights;            /* their shares of the requests, summing to 1 */
+    uint32_t nclasses;
+    const struct cJSON *classes_at; /* the `classes` object, or NULL */
+    struct retry_config client; /* the clients' timeout and retries */
 };
 
 /* Read the `workload` object. Errors go to the scenario; returns false if any. */
