@@ -145,6 +145,7 @@ int run_scenario(const struct world_config *wc, const struct run_opts *o, struct
     res->events = sim.events;
     res->end = sim.now;
     res->peak_in_flight = world_peak_in_flight(w);
+    res->requests_live = world_requests_live(w);
     res->ncols = sim.summary.ncols;
     res->names = ts_calloc(res->ncols ? res->ncols : 1u, sizeof *res->names);
     res->values = ts_calloc(res->ncols ? res->ncols : 1u, sizeof *res->values);

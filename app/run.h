@@ -25,6 +25,8 @@ struct run_result {
     uint64_t events;     /* events executed */
     int64_t end;         /* ns simulated */
     uint64_t peak_in_flight;
+    uint64_t requests_live; /* requests out of the pool at the end: in flight, and abandoned
+                               work still running downstream */
 };
 
 /* Run wc once. Files, if any, are written under temporary names and renamed when complete;

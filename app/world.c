@@ -612,6 +612,11 @@ uint64_t world_in_flight(const struct world *w)
     return workload_in_flight(w->workload);
 }
 
+uint64_t world_requests_live(const struct world *w)
+{
+    return w->pool.live;
+}
+
 uint64_t world_peak_in_flight(const struct world *w)
 {
     return workload_peak_in_flight(w->workload);

@@ -72,5 +72,7 @@ void world_free(struct world *w);
 /* Requests in flight now / at most (for the memory-is-flat checks). */
 uint64_t world_in_flight(const struct world *w);
 uint64_t world_peak_in_flight(const struct world *w);
+/* Requests out of the run's pool now (client requests, probes, abandoned work). */
+uint64_t world_requests_live(const struct world *w);
 
 #endif
