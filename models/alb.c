@@ -400,13 +400,15 @@ static void target_done(struct sim *sim, struct alb *b, uint32_t i)
 
 static void on_idle(struct sim *sim, void *ctx, uint64_t arg);
 
-static void forward(struct sim *sim, struct alb *b, struct request *r)
+/* Route r from node n, `delay` ns from now (the way to the node and the ALB's own time). */
+static void forward(struct sim *sim, struct alb *b, struct request *r, struct node *n,
+                    int64_t delay)
 {
-    struct node *n = &b->nodes[req_top(r)->aux2];
     int i = pick_target(sim, b, n);
     if (i < 0) {
         count(b, S_503);
         b->elb_5xx++;
+        r->lag += delay; /* the answer leaves the node after the ALB's time */
         comp_reply(sim, r, REQ_E503);
         return;
     }
@@ -415,36 +417,26 @@ static void forward(struct sim *sim, struct alb *b, struct request *r)
     unsigned level = r->depth - 1u;
     struct frame *f = req_top(r);
     f->ctx = (void *)(uintptr_t)i;
-    f->aux = sim->now;
+    f->aux = sim->now;  /* the idle timeout runs from here (the list stays in this order) */
+    f->aux2 = delay;    /* TargetResponseTime runs from when it leaves the ALB */
     f->pc = level;
     req_list_push(&b->inflight, r, level);
     if (!b->idle_ev)
         b->idle_ev = sim_at(sim, sim->now + b->cfg->idle_timeout, on_idle, b, 0);
-    comp_call(sim, r, t->c);
+    comp_call_after(sim, r, t->c, delay);
 }
 
-static void on_deliver(struct sim *sim, void *ctx, uint64_t arg)
-{
-    struct request *r = (struct request *)(uintptr_t)arg;
-    req_top(r)->ev = 0;
-    forward(sim, ctx, r);
-}
-
-/* A request reaches one of the nodes in DNS (the caller's network latency to that node's
- * AZ, then the ALB's own latency), which forwards it. */
+/* A request reaches one of the nodes in DNS, which routes it at once; it reaches the
+ * target after the caller's network latency to that node, the ALB's own latency and the
+ * network from the node to the target (one event for the three). */
 static void alb_accept(struct sim *sim, struct component *self, struct request *r)
 {
     struct alb *b = ALB_OF(self, comp);
     struct node *n = pick_node(b);
-    struct frame *f = req_top(r);
-    f->aux2 = n - b->nodes;
     int64_t d = comp_hop(r, n->az);
     if (!b->zero_latency)
         d += sim_ns(dist_sample(&b->cfg->latency, b->rng_latency));
-    if (d > 0)
-        f->ev = sim_after(sim, d, on_deliver, b, (uint64_t)(uintptr_t)r);
-    else
-        forward(sim, b, r);
+    forward(sim, b, r, n, d);
 }
 
 static int status_slot(uint16_t s)
@@ -467,7 +459,7 @@ static void alb_resume(struct sim *sim, struct component *self, struct request *
     struct frame *f = req_top(r);
     uint32_t i = (uint32_t)(uintptr_t)f->ctx;
     req_list_remove(&b->inflight, r, f->pc);
-    double lat = sim_s(sim->now - f->aux);
+    double lat = sim_s(sim->now - f->aux - f->aux2);
     b->latency_sum += lat;
     b->latency_n++;
     if (b->cw_hist)
@@ -882,6 +874,7 @@ static const struct component_ops alb_ops = {
     .resume = alb_resume,
     .metric_id = alb_metric_id,
     .metric = alb_metric,
+    .relay = true,
 };
 static const struct component_ops prober_ops = {
     .type = "alb-health-check",

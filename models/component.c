@@ -21,6 +21,12 @@ static void on_arrive(struct sim *sim, void *ctx, uint64_t arg)
 
 void comp_call(struct sim *sim, struct request *r, struct component *callee)
 {
+    comp_call_after(sim, r, callee, 0);
+}
+
+void comp_call_after(struct sim *sim, struct request *r, struct component *callee,
+                     int64_t delay)
+{
     if (r->depth >= REQ_MAX_DEPTH) {
         /* a call chain this deep is a loop in the scenario's wiring: the caller sees the
          * call fail, as a gateway would answer, rather than the stack overrunning */
@@ -35,7 +41,7 @@ void comp_call(struct sim *sim, struct request *r, struct component *callee)
         f[1].ev = 0; /* above the top: a reply in transit, once the callee answers */
     f->comp = callee;
     f->az = (int8_t)callee->az;
-    int64_t d = callee->az >= 0 ? net_delay(r->pool->net, f[-1].az, callee->az) : 0;
+    int64_t d = delay + (callee->az >= 0 ? net_delay(r->pool->net, f[-1].az, callee->az) : 0);
     if (d > 0)
         f->ev = sim_after(sim, d, on_arrive, callee, (uint64_t)(uintptr_t)r);
     else
@@ -67,7 +73,12 @@ void comp_reply(struct sim *sim, struct request *r, enum req_status status)
     r->status = (uint16_t)status;
     r->depth--;
     struct frame *above = &r->stack[r->depth], *below = above - 1;
-    int64_t d = net_delay(r->pool->net, above->az, below->az);
+    int64_t d = net_delay(r->pool->net, above->az, below->az) + r->lag;
+    r->lag = 0;
+    if (below->comp->ops->relay && d > 0) {
+        r->lag = d; /* paid by the relay's own reply */
+        d = 0;
+    }
     if (d > 0) {
         /* in transit: the handle stays in the popped frame, for comp_cancel_pending */
         above->ev = sim_after(sim, d, on_reply, NULL, (uint64_t)(uintptr_t)r);
@@ -232,6 +243,7 @@ struct request *req_new(struct req_pool *p)
     r->hit = 0;
     r->attempt = 1;
     r->arg = 0;
+    r->lag = 0;
     r->pool = p;
     return r;
 }

@@ -82,6 +82,7 @@ struct request {
     uint8_t hit;          /* a cache's answer to OP_CACHE_GET: 1 hit, 0 miss */
     uint16_t attempt;     /* which of the client's attempts this is: 1, 2, ... */
     uint64_t arg;         /* the op's argument (enum req_op) */
+    int64_t lag;          /* ns of network a reply has yet to pay: a relay took it at once */
     struct req_pool *pool; /* its pool: where it returns, and the network it travels */
     struct frame stack[REQ_MAX_DEPTH];
 };
@@ -176,6 +177,8 @@ struct component_ops {
     void (*metric)(struct sim *sim, struct component *self, int id, struct statset *out);
     /* An Auto Scaling group's capacity interface, or NULL. */
     const struct scalable_ops *scalable;
+    /* Replies pass straight through it (see comp_reply). */
+    bool relay;
 };
 
 struct component {
@@ -188,6 +191,11 @@ struct component {
  * instance) gets it after the network latency from the caller's level; a regional one
  * (az < 0) gets it at once and places itself with comp_hop. */
 void comp_call(struct sim *sim, struct request *r, struct component *callee);
+
+/* The same, `delay` ns later (the caller's own processing time, merged into one event with
+ * the network's). */
+void comp_call_after(struct sim *sim, struct request *r, struct component *callee,
+                     int64_t delay);
 
 /* A regional component (an ALB node, a cache or database node) has chosen the AZ `az` where
  * it serves r: record it in the top frame and return the one-way network latency (ns) from
@@ -251,7 +259,9 @@ struct request *req_detach(struct sim *sim, struct request *r, unsigned level,
                            struct component *sink);
 
 /* Pop the top frame and resume the component below with r->status set, after the network
- * latency between the two levels' AZs. */
+ * latency between the two levels' AZs. A relay below (a load balancer, ops->relay) is
+ * resumed at once and the latency is added to its own reply's (r->lag): one event for the
+ * two legs of the way back, and the relay sees the answer a network leg early. */
 void comp_reply(struct sim *sim, struct request *r, enum req_status status);
 
 /* Is a reply on its way to r's top level (comp_reply with a network latency)? */
