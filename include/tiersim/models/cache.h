@@ -1,0 +1,104 @@
+/* cache.h — ElastiCache for Redis OSS: a replication group of one primary and up to five
+ * read replicas, each a node in an AZ that runs commands one at a time on its engine
+ * thread, with a hit model that is either a fixed ratio or a key population (Zipf
+ * popularity, LRU, expiry) in which hit ratio, cold starts and warm-up emerge.
+ *
+ * A caller (a fleet's `cache` step) sends OP_CACHE_GET: the cache picks the key, decides
+ * hit or miss, and answers REQ_OK with r->hit (1 or 0) and r->arg (the key it looked up).
+ * After a miss the caller sends OP_CACHE_SET with that key in r->arg: the key is stored, and
+ * the answer is REQ_OK (REQ_E500 when a full cache may not evict, Redis's OOM error). Any
+ * other op is answered REQ_E500 at once. A command that finds its node's queue full is
+ * answered REQ_E503. No failover yet: every node stays up (see docs/models/cache.md).
+ */
+#ifndef TIERSIM_MODELS_CACHE_H
+#define TIERSIM_MODELS_CACHE_H
+
+#include "tiersim/dist.h"
+#include "tiersim/models/component.h"
+#include "tiersim/sim.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct scn_obj;
+struct arena;
+struct cJSON;
+
+/* An ElastiCache node type (EC-7). */
+struct cache_node_type {
+    const char *name;
+    uint32_t vcpus;
+    double memory_gib;   /* the node's memory as AWS lists it */
+    double usd_per_hour; /* on-demand, us-east-1 */
+    bool derived;        /* a figure not read from AWS (see the table in cache.c) */
+};
+
+/* Every type, ended by one whose name is NULL, and the type called `name` (or NULL). */
+extern const struct cache_node_type cache_node_types[];
+const struct cache_node_type *cache_node_type_find(const char *name);
+
+/* Most read replicas in a replication group (one shard: a primary and up to five). */
+#define CACHE_MAX_REPLICAS 5u
+
+enum cache_read_from {
+    CACHE_READ_PRIMARY,  /* gets go to the primary endpoint */
+    CACHE_READ_REPLICAS, /* gets go to the reader endpoint: a replica at random */
+};
+
+/* Redis's maxmemory-policy, for what a full cache does with a new key. */
+enum cache_policy {
+    CACHE_ALLKEYS_LRU,  /* evict the least recently used key */
+    CACHE_VOLATILE_LRU, /* the same among keys with a ttl: every key with "ttl", none without */
+    CACHE_NOEVICTION,   /* refuse the set */
+};
+
+/* An AZ name as the scenario gives it, and where, for the world to check against `azs`. */
+struct cache_az_ref {
+    const char *name;
+    const struct cJSON *at;
+};
+
+struct cache_config {
+    const struct cache_node_type *node_type;
+    uint32_t replicas;            /* read replicas, 0 .. CACHE_MAX_REPLICAS */
+    const char *primary_az;       /* NULL: the scenario's first AZ */
+    const char **replica_azs;     /* `replicas` names, or NULL: the AZs after the primary's */
+    struct cache_az_ref *az_refs; /* every AZ name given: primary_az's, then replica_azs' */
+    uint32_t naz_refs;
+    enum cache_read_from read_from;
+    struct dist get_time; /* s of a node's engine thread per GET (EC-6, UNCERTAIN) */
+    struct dist set_time; /* s per SET, on the primary and again on each replica */
+    struct dist latency;  /* s added to each command off the engine thread (EC-6) */
+    uint32_t backlog;     /* most commands waiting per node; 0: no limit */
+
+    bool use_keys;                  /* hit model: the key population below, else hit_ratio */
+    double hit_ratio;               /* P(hit) of each get, 0 .. 1 (fixed-ratio model) */
+    uint32_t nkeys;                 /* keys in the population (key model) */
+    double zipf_alpha;              /* popularity exponent, >= 0 */
+    uint32_t capacity;              /* most keys held: given, or from memory and item_bytes */
+    double item_bytes;              /* bytes per cached item; 0 when capacity is given */
+    int64_t ttl;                    /* ns from a set to the key's expiry; 0: none */
+    bool warm;                      /* starts holding the `capacity` most popular keys */
+    double reserved_memory_percent; /* of the node's memory not for data (25) */
+    enum cache_policy maxmemory_policy;
+};
+
+/* Read a component object of type "cache" (its `type` key already read). Errors are
+ * recorded in the scenario; returns false if there were any. Strings point into the arena
+ * or the scenario's tree. */
+bool cache_config_from_json(struct scn_obj *o, struct cache_config *c, struct arena *a);
+void cache_config_release(struct cache_config *c);
+
+struct cache;
+
+/* A replication group named `name` over the scenario's `nazs` AZs (names in azs; every AZ
+ * name of c must be one of them: the world checks). `c` must outlive it. Replicated writes
+ * travel as requests from `pool`. */
+struct cache *cache_new(struct sim *sim, const char *name, const struct cache_config *c,
+                        const char *const *azs, uint32_t nazs, struct req_pool *pool);
+/* Declare its columns, fill a warm cache, schedule its events. Call once, at time 0. */
+void cache_start(struct sim *sim, struct cache *k);
+void cache_free(struct cache *k);
+struct component *cache_component(struct cache *k);
+
+#endif

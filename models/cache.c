@@ -1,0 +1,676 @@
+/* cache.c — ElastiCache for Redis OSS: a replication group (one primary, up to five read
+ * replicas), each node a single engine thread with a FCFS queue, and a hit model that is a
+ * fixed ratio or a key population behind the key store of keys.h.
+ *
+ * Rules (reference/aws-behavior.md; sources in docs/models/cache.md):
+ * - Nodes: a node type from the table below sets memory and price (EC-7). A replication
+ *   group has one primary and 0..5 replicas (one shard, cluster mode off), each in an AZ:
+ *   `primary_az` and `replica_azs`, by default the scenario's first AZ and the AZs after it
+ *   in turn. The group is regional; a command reaches its node after the network hop from
+ *   the caller's AZ (comp_hop), plus `latency` (EC-6's sub-millisecond response; the 0.5 ms
+ *   of the defaults table) which does not occupy the node.
+ * - Endpoints: sets go to the primary (the primary endpoint). Gets go to the primary, or
+ *   with read_from "replicas" to a replica drawn uniformly (the reader endpoint), or to the
+ *   primary when there is no replica.
+ * - Engine: Redis runs commands on one thread, so each node serves one command at a time,
+ *   first come first served, however many vCPUs its type has (AWS re:Post, "choose the
+ *   instance type": Redis is single-threaded). A get costs a draw of `get_time`, a set of
+ *   `set_time`, on the primary and again on every replica, where the write arrives one
+ *   network hop after the primary ran it. Both defaults (20 us and 25 us) are UNCERTAIN
+ *   modelling choices (EC-6 gives no distribution). With `backlog` > 0 a command that finds
+ *   that many waiting is refused with 503.
+ * - Hits, fixed ratio: each get hits with probability hit_ratio (stream "hits"); sets
+ *   change nothing.
+ * - Hits, keys: each get asks for a key drawn from Zipf(zipf_alpha) over `count` keys
+ *   (stream "keys"); the key store decides: LRU among `capacity` keys, expiry `ttl` after
+ *   the key's last set (an expired key misses and is removed). Capacity is given, or is the
+ *   node's memory (EC-7) less reserved_memory_percent (ElastiCache's default 25 %) divided
+ *   by item_bytes. A cache starts empty (as a replaced node does, EC-4) unless `warm`.
+ *   maxmemory_policy decides what a full cache does with a new key: allkeys-lru (tiersim's
+ *   default) and volatile-lru (AWS's default; the same when keys have a ttl) evict, while
+ *   noeviction (or volatile-lru without a ttl) refuses the set with Redis's OOM error (500).
+ * Simplifications: replicas hold exactly the primary's keys at every instant (no
+ * replication lag in contents, which EC-3 says exists); LRU is exact, not Redis's sampled
+ * approximation; an expired key is removed at its expiry instant, not by Redis's lazy and
+ * sampled expiry; no failover, node loss or resync yet (EC-1..EC-5 come with the failure
+ * models); no cluster mode (shards), no connections, no network bandwidth.
+ */
+#include "tiersim/models/cache.h"
+
+#include "tiersim/arena.h"
+#include "tiersim/models/keys.h"
+#include "tiersim/scn.h"
+#include "tiersim/stats.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- node types ------------------------------------------------------------------------------
+ * vCPUs and memory as AWS's node-type pages list them, read through two third-party cost
+ * tables that agree (UNCERTAIN, except cache.r5.large's, EC-7). Prices, us-east-1 on-demand:
+ * cache.r5.large and cache.r6g.large are AWS's (EC-7); the t3, m5.large and m6g.large prices
+ * are a third party's (UNCERTAIN); every other size follows AWS's linear size scaling from
+ * the family's large (each size up doubles the price). All of those are marked derived. */
+const struct cache_node_type cache_node_types[] = {
+    {"cache.t3.micro", 2, 0.5, 0.017, true},     {"cache.t3.small", 2, 1.37, 0.034, true},
+    {"cache.t3.medium", 2, 3.09, 0.068, true},   {"cache.m5.large", 2, 6.38, 0.156, true},
+    {"cache.m5.xlarge", 4, 12.93, 0.312, true},  {"cache.m5.2xlarge", 8, 26.04, 0.624, true},
+    {"cache.m6g.large", 2, 6.38, 0.147, true},   {"cache.m6g.xlarge", 4, 12.93, 0.294, true},
+    {"cache.r5.large", 2, 13.07, 0.216, false},  {"cache.r5.xlarge", 4, 26.32, 0.432, true},
+    {"cache.r5.2xlarge", 8, 52.82, 0.864, true}, {"cache.r6g.large", 2, 13.07, 0.206, false},
+    {"cache.r6g.xlarge", 4, 26.32, 0.412, true}, {"cache.r6g.2xlarge", 8, 52.82, 0.824, true},
+    {NULL, 0, 0, 0, false},
+};
+
+const struct cache_node_type *cache_node_type_find(const char *name)
+{
+    for (const struct cache_node_type *t = cache_node_types; t->name; t++)
+        if (strcmp(t->name, name) == 0)
+            return t;
+    return NULL;
+}
+
+/* --- configuration ------------------------------------------------------------------------- */
+
+static const char *const read_from_names[] = {"primary", "replicas", NULL};
+static const char *const policy_names[] = {"allkeys-lru", "volatile-lru", "noeviction", NULL};
+
+static void read_node_type(struct scn_obj *o, struct cache_config *c)
+{
+    const char *type = scn_str(o, "node_type", "cache.r5.large");
+    if (!type)
+        return;
+    c->node_type = cache_node_type_find(type);
+    if (c->node_type)
+        return;
+    const char *names[32];
+    unsigned n = 0;
+    for (const struct cache_node_type *t = cache_node_types; t->name && n < 32; t++)
+        names[n++] = t->name;
+    const char *near = scn_nearest(type, names, n);
+    if (near)
+        scn_error(o->s, scn_member(o, "node_type"), false,
+                  "unknown node type \"%s\" (did you mean \"%s\"?)", type, near);
+    else
+        scn_error(o->s, scn_member(o, "node_type"), false,
+                  "unknown node type \"%s\" (known families: cache.t3, cache.m5, cache.m6g, "
+                  "cache.r5, cache.r6g)",
+                  type);
+}
+
+static void add_az_ref(struct cache_config *c, const char *name, const cJSON *at,
+                       struct arena *a)
+{
+    c->az_refs[c->naz_refs].name = arena_strdup(a, name);
+    c->az_refs[c->naz_refs++].at = at;
+}
+
+/* primary_az, replica_azs and replicas, which must agree with each other. */
+static void read_placement(struct scn_obj *o, struct cache_config *c, struct arena *a)
+{
+    struct scn *s = o->s;
+    char what[64];
+    cJSON *list = scn_member(o, "replica_azs");
+    int given = -1; /* replica AZs given, or -1 */
+    if (list && !cJSON_IsArray(list))
+        scn_error(s, list, false, "expected an array of AZ names, got %s",
+                  scn_describe(list, what, sizeof what));
+    else if (list)
+        given = cJSON_GetArraySize(list);
+    if (given > (int)CACHE_MAX_REPLICAS) {
+        scn_error(s, list, false, "at most %u replicas, got %d AZs", CACHE_MAX_REPLICAS, given);
+        given = -1;
+    }
+    int64_t replicas = scn_int(o, "replicas", given >= 0 ? given : 0, 0, CACHE_MAX_REPLICAS);
+    if (given >= 0 && replicas != given) {
+        scn_error(s, list, false,
+                  "expected one AZ name per replica (\"replicas\" is %lld), got %d names",
+                  (long long)replicas, given);
+        given = -1;
+    }
+    c->replicas = (uint32_t)replicas;
+    c->az_refs = arena_alloc(a, (1u + CACHE_MAX_REPLICAS) * sizeof *c->az_refs);
+    const char *primary = scn_str(o, "primary_az", NULL);
+    if (primary) {
+        add_az_ref(c, primary, scn_member(o, "primary_az"), a);
+        c->primary_az = c->az_refs[0].name;
+    }
+    if (given < 0)
+        return;
+    c->replica_azs = arena_alloc(a, (size_t)(given ? given : 1) * sizeof *c->replica_azs);
+    uint32_t n = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, list)
+    {
+        const char *name;
+        if (!scn_as_str(s, e, &name))
+            continue;
+        add_az_ref(c, name, e, a);
+        c->replica_azs[n++] = c->az_refs[c->naz_refs - 1u].name;
+    }
+    if (n != (uint32_t)given) /* a bad element, reported: place the replicas by default */
+        c->replica_azs = NULL;
+}
+
+static void read_keys(struct scn *s, cJSON *j, struct cache_config *c)
+{
+    struct scn_obj ko;
+    if (!scn_open(s, j, &ko))
+        return;
+    c->use_keys = true;
+    int64_t n = 1;
+    scn_int_req(&ko, "count", 1, KEYS_MAX, &n);
+    c->nkeys = (uint32_t)n;
+    c->zipf_alpha = scn_num(&ko, "zipf_alpha", 0.99, SCN_IN(0, 10));
+    cJSON *cap = scn_member(&ko, "capacity");
+    if (cap) {
+        int64_t v = 1;
+        scn_as_int(s, cap, 1, KEYS_MAX, &v);
+        c->capacity = (uint32_t)(v < n ? v : n); /* more room than keys: all of them fit */
+        const char *memory_keys[] = {"item_bytes", "reserved_memory_percent"};
+        for (unsigned i = 0; i < 2; i++) {
+            cJSON *m = scn_member(&ko, memory_keys[i]);
+            if (m)
+                scn_error(s, m, true, "\"%s\" derives the capacity from the node's memory: "
+                                      "give it or \"capacity\", not both",
+                          memory_keys[i]);
+        }
+    } else {
+        c->item_bytes = scn_num(&ko, "item_bytes", 1024, SCN_IN(1, 1e12));
+        c->reserved_memory_percent = scn_num(&ko, "reserved_memory_percent", 25, SCN_IN(0, 99));
+        if (c->node_type) {
+            double data = c->node_type->memory_gib * 1073741824.0 *
+                          (1.0 - c->reserved_memory_percent / 100.0);
+            double fit = floor(data / c->item_bytes);
+            if (fit < 1)
+                scn_error(s, scn_member(&ko, "item_bytes"), false,
+                          "no item of %.10g bytes fits in the %.4g GiB a %s has for data",
+                          c->item_bytes, data / 1073741824.0, c->node_type->name);
+            c->capacity = fit < 1 ? 1u : fit < (double)n ? (uint32_t)fit : (uint32_t)n;
+        } else {
+            c->capacity = (uint32_t)n; /* the unknown node type is reported */
+        }
+    }
+    c->ttl = scn_dur(&ko, "ttl", 0, SCN_IN(0, 1e9));
+    c->warm = scn_bool(&ko, "warm", false);
+    c->maxmemory_policy =
+        (enum cache_policy)scn_enum(&ko, "maxmemory_policy", policy_names, CACHE_ALLKEYS_LRU);
+    scn_close(&ko);
+}
+
+bool cache_config_from_json(struct scn_obj *o, struct cache_config *c, struct arena *a)
+{
+    memset(c, 0, sizeof *c);
+    struct scn *s = o->s;
+    unsigned before = scn_error_count(s);
+    read_node_type(o, c);
+    read_placement(o, c, a);
+    c->read_from = (enum cache_read_from)scn_enum(o, "read_from", read_from_names,
+                                                  CACHE_READ_PRIMARY);
+    /* EC-6: sub-millisecond; no measured distribution, so these are modelling choices */
+    dist_read(o, "get_time", "{\"dist\": \"exp\", \"mean\": \"20us\"}", &c->get_time, a);
+    dist_read(o, "set_time", "{\"dist\": \"exp\", \"mean\": \"25us\"}", &c->set_time, a);
+    dist_read(o, "latency", "{\"dist\": \"const\", \"value\": \"0.5ms\"}", &c->latency, a);
+    c->backlog = (uint32_t)scn_int(o, "backlog", 0, 0, 100000000);
+    cJSON *ratio = scn_member(o, "hit_ratio");
+    cJSON *keys = scn_member(o, "keys");
+    if (ratio && keys)
+        scn_error(s, keys, true, "give \"hit_ratio\" or \"keys\", not both");
+    else if (!ratio && !keys && o->j)
+        scn_error(s, o->j, false, "give \"hit_ratio\" (a fixed hit ratio) or \"keys\" (a key "
+                                  "population)");
+    if (ratio)
+        scn_as_num(s, ratio, SCN_PROB, &c->hit_ratio);
+    else if (keys)
+        read_keys(s, keys, c);
+    return scn_error_count(s) == before;
+}
+
+void cache_config_release(struct cache_config *c)
+{
+    dist_release(&c->get_time);
+    dist_release(&c->set_time);
+    dist_release(&c->latency);
+}
+
+/* --- state ----------------------------------------------------------------------------------- */
+
+struct node {
+    int az;            /* index into the scenario's AZs */
+    bool up;           /* serves commands (every node stays up until failures exist) */
+    bool busy;         /* its engine thread runs a command */
+    uint32_t waiting;  /* commands in its queue */
+    struct request *head, *tail; /* the queue, first come first served, through r->next */
+    struct tavg engine;          /* 1 while busy: the engine thread's utilisation */
+};
+
+#define MAX_NODES (1u + CACHE_MAX_REPLICAS)
+
+/* Cumulative counts and areas, taken at each row and at the end of the warm-up. */
+enum { N_GETS, N_HITS, N_SETS, N_ERRORS, N_EVICTIONS, N_EXPIRATIONS, NCOUNTS };
+struct snap {
+    uint64_t n[NCOUNTS];
+    double busy[MAX_NODES]; /* engine busy time, ns */
+    double queued;          /* commands waiting, summed over nodes, x ns */
+};
+
+struct cache {
+    struct component comp; /* first: a request's frame names the cache */
+    const struct cache_config *cfg;
+    const char *const *azs; /* the scenario's */
+    struct req_pool *pool;
+    struct node nodes[MAX_NODES]; /* the primary first, then the replicas */
+    uint32_t nnodes;
+    uint32_t primary; /* index of the primary */
+    gsl_rng *rng_service, *rng_hits, *rng_keys, *rng_route, *rng_latency, *rng_warm;
+    struct keys store; /* the key model's */
+    struct keys_zipf zipf;
+    uint64_t gets, hits, sets, errors; /* since the start */
+    struct tavg queued;
+    struct snap at_row, at_warm;
+    uint32_t c_ts, c_sum;
+};
+
+/* --- serving ----------------------------------------------------------------------------------
+ * A command's frame: aux2 is its node, pc the status it will be answered with, ev its
+ * pending event (the hop to the node, then its run on the engine). A write that the primary
+ * sends to a replica is a request of the cache's own, with one frame (depth 1) and no
+ * caller: freed when the replica has run it. */
+
+static void arrive(struct sim *sim, struct cache *k, struct request *r);
+
+static void on_arrive(struct sim *sim, void *ctx, uint64_t arg)
+{
+    struct request *r = (struct request *)(uintptr_t)arg;
+    req_top(r)->ev = 0;
+    arrive(sim, ctx, r);
+}
+
+/* Run the command's effect on the contents; returns the status to answer with. */
+static enum req_status execute(struct sim *sim, struct cache *k, struct request *r)
+{
+    const struct cache_config *c = k->cfg;
+    if (r->depth == 1) /* a replicated write: the contents already have it */
+        return REQ_OK;
+    if (r->op == OP_CACHE_GET) {
+        k->gets++;
+        if (c->use_keys) {
+            uint32_t key = keys_zipf_draw(&k->zipf, k->rng_keys);
+            r->arg = key;
+            r->hit = keys_get(&k->store, key, sim->now);
+        } else {
+            r->arg = 0;
+            r->hit = gsl_rng_uniform(k->rng_hits) < c->hit_ratio;
+        }
+        k->hits += r->hit;
+        return REQ_OK;
+    }
+    k->sets++;
+    if (!c->use_keys)
+        return REQ_OK;
+    if (r->arg >= c->nkeys || keys_set(&k->store, (uint32_t)r->arg, sim->now) == KEYS_REFUSED) {
+        k->errors++; /* not a key of the population (a caller's mistake), or OOM */
+        return REQ_E500;
+    }
+    return REQ_OK;
+}
+
+static void on_done(struct sim *sim, void *ctx, uint64_t arg);
+
+static void run(struct sim *sim, struct cache *k, struct node *nd, struct request *r)
+{
+    nd->busy = true;
+    tavg_set(&nd->engine, sim->now, 1.0);
+    struct frame *f = req_top(r);
+    f->pc = (uint32_t)execute(sim, k, r);
+    const struct dist *d = r->op == OP_CACHE_GET ? &k->cfg->get_time : &k->cfg->set_time;
+    f->ev = sim_after(sim, sim_ns(dist_sample(d, k->rng_service)), on_done, k,
+                      (uint64_t)(uintptr_t)r);
+}
+
+static void arrive(struct sim *sim, struct cache *k, struct request *r)
+{
+    struct node *nd = &k->nodes[req_top(r)->aux2];
+    bool own = r->depth == 1;
+    if (!nd->up || (!own && nd->busy && k->cfg->backlog && nd->waiting >= k->cfg->backlog)) {
+        if (own) {
+            req_free(k->pool, r);
+        } else {
+            k->errors++;
+            comp_reply(sim, r, REQ_E503);
+        }
+        return;
+    }
+    if (!nd->busy) {
+        run(sim, k, nd, r);
+        return;
+    }
+    r->next = NULL;
+    if (nd->tail)
+        nd->tail->next = r;
+    else
+        nd->head = r;
+    nd->tail = r;
+    nd->waiting++;
+    tavg_add(&k->queued, sim->now, 1.0);
+}
+
+/* The primary ran a set: every replica runs it too, one network hop later. */
+static void replicate(struct sim *sim, struct cache *k, uint64_t key)
+{
+    const struct node *p = &k->nodes[k->primary];
+    for (uint32_t i = 0; i < k->nnodes; i++) {
+        if (i == k->primary || !k->nodes[i].up)
+            continue;
+        struct request *w = req_new(k->pool);
+        w->op = OP_CACHE_SET;
+        w->arg = key;
+        w->depth = 1;
+        struct frame *f = &w->stack[0];
+        memset(f, 0, 2 * sizeof *f); /* its frame, and no reply in transit above it */
+        f->comp = &k->comp;
+        f->az = (int8_t)p->az;
+        f->aux2 = i;
+        int64_t d = net_delay(k->pool->net, p->az, k->nodes[i].az);
+        if (d > 0)
+            f->ev = sim_after(sim, d, on_arrive, k, (uint64_t)(uintptr_t)w);
+        else
+            arrive(sim, k, w);
+    }
+}
+
+static void on_done(struct sim *sim, void *ctx, uint64_t arg)
+{
+    struct cache *k = ctx;
+    struct request *r = (struct request *)(uintptr_t)arg;
+    struct frame *f = req_top(r);
+    f->ev = 0;
+    struct node *nd = &k->nodes[f->aux2];
+    nd->busy = false;
+    tavg_set(&nd->engine, sim->now, 0.0);
+    struct request *next = nd->head;
+    if (next) {
+        nd->head = next->next;
+        if (!nd->head)
+            nd->tail = NULL;
+        next->next = NULL;
+        nd->waiting--;
+        tavg_add(&k->queued, sim->now, -1.0);
+        run(sim, k, nd, next);
+    }
+    if (r->depth == 1) {
+        req_free(k->pool, r);
+        return;
+    }
+    enum req_status st = (enum req_status)f->pc;
+    if (r->op == OP_CACHE_SET && st == REQ_OK)
+        replicate(sim, k, r->arg);
+    comp_reply(sim, r, st);
+}
+
+/* The node a get goes to, or -1 if none is up. */
+static int reader(struct cache *k)
+{
+    uint32_t up = 0;
+    if (k->cfg->read_from == CACHE_READ_REPLICAS)
+        for (uint32_t i = 0; i < k->nnodes; i++)
+            up += i != k->primary && k->nodes[i].up;
+    if (up == 0) /* the reader endpoint of a group without replicas is the primary */
+        return k->nodes[k->primary].up ? (int)k->primary : -1;
+    uint32_t pick = up > 1 ? (uint32_t)gsl_rng_uniform_int(k->rng_route, up) : 0u;
+    for (uint32_t i = 0; i < k->nnodes; i++)
+        if (i != k->primary && k->nodes[i].up && pick-- == 0)
+            return (int)i;
+    return -1;
+}
+
+static void cache_accept(struct sim *sim, struct component *self, struct request *r)
+{
+    struct cache *k = (struct cache *)self;
+    int node = -1;
+    switch ((enum req_op)r->op) {
+    case OP_CACHE_GET:
+        node = reader(k);
+        break;
+    case OP_CACHE_SET:
+        node = k->nodes[k->primary].up ? (int)k->primary : -1;
+        break;
+    case OP_HTTP: /* a scenario that sends a web request to a cache */
+    case OP_DB_READ:
+    case OP_DB_WRITE:
+        k->errors++;
+        comp_reply(sim, r, REQ_E500);
+        return;
+    }
+    if (node < 0) {
+        k->errors++;
+        comp_reply(sim, r, REQ_E503);
+        return;
+    }
+    struct frame *f = req_top(r);
+    f->aux2 = node;
+    int64_t d = comp_hop(r, k->nodes[node].az) +
+                sim_ns(dist_sample(&k->cfg->latency, k->rng_latency));
+    if (d > 0)
+        f->ev = sim_after(sim, d, on_arrive, k, (uint64_t)(uintptr_t)r);
+    else
+        arrive(sim, k, r);
+}
+
+static void cache_resume(struct sim *sim, struct component *self, struct request *r)
+{
+    /* a cache calls nobody: nothing can come back to it */
+    (void)sim;
+    (void)self;
+    (void)r;
+    TS_ASSERT(0 && "a cache made no call to be resumed from");
+}
+
+static const struct component_ops cache_ops = {
+    .type = "cache",
+    .accept = cache_accept,
+    .resume = cache_resume,
+};
+
+/* --- metrics ----------------------------------------------------------------------------------- */
+
+static void take(struct cache *k, int64_t now, struct snap *s)
+{
+    if (k->cfg->use_keys)
+        keys_expire(&k->store, now); /* what is held now, expirations up to now */
+    s->n[N_GETS] = k->gets;
+    s->n[N_HITS] = k->hits;
+    s->n[N_SETS] = k->sets;
+    s->n[N_ERRORS] = k->errors;
+    s->n[N_EVICTIONS] = k->store.evictions;
+    s->n[N_EXPIRATIONS] = k->store.expirations;
+    for (uint32_t i = 0; i < k->nnodes; i++)
+        s->busy[i] = tavg_area(&k->nodes[i].engine, now);
+    s->queued = tavg_area(&k->queued, now);
+}
+
+/* A count between two snapshots. */
+static double diff(const struct snap *a, const struct snap *b, int which)
+{
+    return (double)(b->n[which] - a->n[which]);
+}
+
+/* The busiest node's engine utilisation between two snapshots span ns apart, in percent. */
+static double busiest(const struct cache *k, const struct snap *a, const struct snap *b,
+                      int64_t span)
+{
+    double m = 0;
+    for (uint32_t i = 0; i < k->nnodes; i++)
+        if (b->busy[i] - a->busy[i] > m)
+            m = b->busy[i] - a->busy[i];
+    return 100.0 * m / (double)span;
+}
+
+static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
+{
+    struct cache *k = ctx;
+    struct snap now;
+    take(k, sim->now, &now);
+    const struct snap *was = &k->at_row;
+    double s = sim_s(span), gets = diff(was, &now, N_GETS);
+    double *c = row + k->c_ts;
+    c[0] = gets > 0 ? diff(was, &now, N_HITS) / gets : TS_NAN;
+    c[1] = gets / s;
+    c[2] = diff(was, &now, N_SETS) / s;
+    c[3] = diff(was, &now, N_ERRORS) / s;
+    c[4] = 100.0 * (now.busy[k->primary] - was->busy[k->primary]) / (double)span;
+    c[5] = busiest(k, was, &now, span);
+    c[6] = (now.queued - was->queued) / (double)span;
+    if (k->cfg->use_keys) {
+        c[7] = diff(was, &now, N_EVICTIONS) / s;
+        c[8] = diff(was, &now, N_EXPIRATIONS) / s;
+        c[9] = k->store.held;
+    }
+    k->at_row = now;
+}
+
+static void report_summary(struct sim *sim, void *ctx, double *row, int64_t span)
+{
+    struct cache *k = ctx;
+    struct snap now;
+    take(k, sim->now, &now);
+    const struct snap *w = &k->at_warm;
+    double *c = row + k->c_sum;
+    double gets = diff(w, &now, N_GETS);
+    c[0] = gets > 0 ? diff(w, &now, N_HITS) / gets : TS_NAN;
+    c[1] = gets;
+    c[2] = diff(w, &now, N_SETS);
+    c[3] = diff(w, &now, N_ERRORS);
+    if (k->cfg->use_keys) {
+        c[4] = diff(w, &now, N_EVICTIONS);
+        c[5] = diff(w, &now, N_EXPIRATIONS);
+    }
+    if (span <= 0) /* stopped before the warm-up ended: no time was measured */
+        return;
+    c[6] = 100.0 * (now.busy[k->primary] - w->busy[k->primary]) / (double)span;
+    c[7] = busiest(k, w, &now, span);
+    c[8] = (double)k->nnodes * (double)span / 3.6e12;
+}
+
+static void on_warmup_end(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct cache *k = ctx;
+    take(k, sim->now, &k->at_warm);
+}
+
+/* --- life -------------------------------------------------------------------------------------- */
+
+static int az_index(const char *const *azs, uint32_t nazs, const char *name)
+{
+    for (uint32_t i = 0; i < nazs; i++)
+        if (strcmp(azs[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+struct component *cache_component(struct cache *k)
+{
+    return &k->comp;
+}
+
+struct cache *cache_new(struct sim *sim, const char *name, const struct cache_config *c,
+                        const char *const *azs, uint32_t nazs, struct req_pool *pool)
+{
+    TS_ASSERT(nazs >= 1 && c->replicas <= CACHE_MAX_REPLICAS);
+    struct cache *k = ts_calloc(1, sizeof *k);
+    k->comp.ops = &cache_ops;
+    k->comp.name = name;
+    k->comp.az = -1;
+    k->cfg = c;
+    k->azs = azs;
+    k->pool = pool;
+    k->nnodes = 1u + c->replicas;
+    k->primary = 0;
+    int p = c->primary_az ? az_index(azs, nazs, c->primary_az) : 0;
+    TS_ASSERT(p >= 0); /* the world checks every AZ name */
+    for (uint32_t i = 0; i < k->nnodes; i++) {
+        struct node *nd = &k->nodes[i];
+        nd->up = true;
+        if (i == 0)
+            nd->az = p;
+        else if (c->replica_azs)
+            nd->az = az_index(azs, nazs, c->replica_azs[i - 1u]);
+        else /* the AZs after the primary's, in turn */
+            nd->az = (int)(((uint32_t)p + i) % nazs);
+        TS_ASSERT(nd->az >= 0);
+    }
+    k->rng_service = sim_rng(sim, name, "service");
+    k->rng_latency = sim_rng(sim, name, "latency");
+    k->rng_route = sim_rng(sim, name, "route");
+    if (c->use_keys) {
+        k->rng_keys = sim_rng(sim, name, "keys");
+        k->rng_warm = sim_rng(sim, name, "warm");
+        bool evict = c->maxmemory_policy == CACHE_ALLKEYS_LRU ||
+                     (c->maxmemory_policy == CACHE_VOLATILE_LRU && c->ttl > 0);
+        keys_init(&k->store, c->nkeys, c->capacity, c->ttl, evict);
+        keys_zipf_init(&k->zipf, c->nkeys, c->zipf_alpha);
+    } else {
+        k->rng_hits = sim_rng(sim, name, "hits");
+    }
+    return k;
+}
+
+void cache_start(struct sim *sim, struct cache *k)
+{
+    const char *n = k->comp.name;
+    const struct cache_config *c = k->cfg;
+    k->c_ts = sim_column(&sim->ts, 4, "%s.hit_ratio", n);
+    sim_column(&sim->ts, 3, "%s.gets_rps", n);
+    sim_column(&sim->ts, 3, "%s.sets_rps", n);
+    sim_column(&sim->ts, 3, "%s.errors_rps", n);
+    sim_column(&sim->ts, 2, "%s.engine_cpu_pct", n);
+    sim_column(&sim->ts, 2, "%s.engine_cpu_max_pct", n);
+    sim_column(&sim->ts, 3, "%s.queued", n);
+    sim_column(&sim->ts, 3, "%s.evictions_ps", n);
+    sim_column(&sim->ts, 3, "%s.expirations_ps", n);
+    sim_column(&sim->ts, 0, "%s.keys", n);
+    sim_reporter(&sim->ts, report_ts, k);
+    k->c_sum = sim_column(&sim->summary, 4, "%s.hit_ratio", n);
+    sim_column(&sim->summary, 0, "%s.gets", n);
+    sim_column(&sim->summary, 0, "%s.sets", n);
+    sim_column(&sim->summary, 0, "%s.errors", n);
+    sim_column(&sim->summary, 0, "%s.evictions", n);
+    sim_column(&sim->summary, 0, "%s.expirations", n);
+    sim_column(&sim->summary, 2, "%s.engine_cpu_pct_mean", n);
+    sim_column(&sim->summary, 2, "%s.engine_cpu_max_pct_mean", n);
+    sim_column(&sim->summary, 3, "%s.node_hours", n);
+    sim_reporter(&sim->summary, report_summary, k);
+
+    for (uint32_t i = 0; i < k->nnodes; i++)
+        tavg_set(&k->nodes[i].engine, sim->now, 0.0);
+    tavg_set(&k->queued, sim->now, 0.0);
+    char where[256];
+    int len = snprintf(where, sizeof where, "primary in %s", k->azs[k->nodes[0].az]);
+    for (uint32_t i = 1; i < k->nnodes && len > 0 && (size_t)len < sizeof where; i++)
+        len += snprintf(where + len, sizeof where - (size_t)len, "%s%s",
+                        i == 1 ? ", replicas in " : " ", k->azs[k->nodes[i].az]);
+    if (c->use_keys) {
+        if (c->warm)
+            keys_fill(&k->store, c->capacity, sim->now, k->rng_warm);
+        sim_log(sim, n, "nodes",
+                "%s: %s; %u of %u keys fit (%s), %s", c->node_type->name, where, c->capacity,
+                c->nkeys,
+                c->item_bytes > 0 ? "from the node's memory" : "capacity given",
+                c->warm ? "warm: the most popular keys held" : "cold: empty");
+    } else {
+        sim_log(sim, n, "nodes", "%s: %s; fixed hit ratio %.4g", c->node_type->name, where,
+                c->hit_ratio);
+    }
+    sim_at(sim, sim->warmup, on_warmup_end, k, 0);
+}
+
+void cache_free(struct cache *k)
+{
+    if (!k)
+        return;
+    keys_release(&k->store);
+    free(k);
+}
