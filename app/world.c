@@ -63,19 +63,23 @@ static void check_ref(struct scn *s, struct world_config *wc, const char *name, 
                   article(type_names[want]), type_names[want]);
 }
 
-/* Check that `name` names a component whose type is called `want` (a type this build may
- * not have yet). */
-static void check_ref_named(struct scn *s, struct world_config *wc, const char *name,
-                            const cJSON *at, const char *want, const char *role)
+/* One AZ name (at `at`) must be one of the scenario's. */
+static void check_az(struct scn *s, const struct world_config *wc, const char *name,
+                     const cJSON *at)
 {
-    for (int t = 0; type_names[t]; t++)
-        if (strcmp(type_names[t], want) == 0) {
-            check_ref(s, wc, name, at, (enum comp_type)t, role);
+    if (!name)
+        return;
+    for (uint32_t a = 0; a < wc->nazs; a++)
+        if (strcmp(wc->azs[a], name) == 0)
             return;
-        }
-    if (name)
-        scn_error(s, at, false, "%s must be %s %s, a component this version cannot build yet",
-                  role, article(want), want);
+    char list[256];
+    scn_join(list, sizeof list, wc->azs, wc->nazs);
+    const char *near = scn_nearest(name, wc->azs, wc->nazs);
+    if (near)
+        scn_error(s, at, false, "\"%s\" is not one of the scenario's azs (did you mean \"%s\"?)",
+                  name, near);
+    else
+        scn_error(s, at, false, "\"%s\" is not one of the scenario's azs (%s)", name, list);
 }
 
 /* Names of AZs (from `first`, a JSON array, n of them) must be the scenario's, once each. */
@@ -141,6 +145,14 @@ static void check_metric(struct scn *s, struct world_config *wc, const struct co
         names = fleet_metric_names;
         known = fleet_metric_index(m->metric_name);
         break;
+    case COMP_CACHE:
+    case COMP_RDS:
+        if (m->metric_at)
+            scn_error(s, m->metric_at, false,
+                      "%s %s publishes no metric a scaling policy can use (alarms watch an alb's "
+                      "or a fleet's metrics)",
+                      article(type_names[src->type]), type_names[src->type]);
+        return;
     }
     if (known < 0 && m->metric_at) {
         unsigned n = 0;
@@ -227,11 +239,10 @@ static void check_handlers(struct scn *s, struct world_config *wc, const struct 
                 check_ref(s, wc, op->target, op->target_at, COMP_ALB, "a call step's target");
                 break;
             case TARGET_CACHE:
-                check_ref_named(s, wc, op->target, op->target_at, "cache",
-                                "a cache step's target");
+                check_ref(s, wc, op->target, op->target_at, COMP_CACHE, "a cache step's target");
                 break;
             case TARGET_RDS:
-                check_ref_named(s, wc, op->target, op->target_at, "rds", "a db step's target");
+                check_ref(s, wc, op->target, op->target_at, COMP_RDS, "a db step's target");
                 break;
             case TARGET_NONE:
                 break;
@@ -319,6 +330,12 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
                    wc->nazs);
         scaling_config_from_json(s, c->u.fleet.scaling_policies, c->u.fleet.scheduled_actions,
                                  epoch0, c->u.fleet.default_cooldown, &c->scaling, a);
+        break;
+    case COMP_CACHE:
+        cache_config_from_json(&o, &c->u.cache, a);
+        break;
+    case COMP_RDS:
+        rds_config_from_json(&o, &c->u.rds, a);
         break;
     }
     scn_close(&o); /* unknown and missing keys are reported here */
@@ -460,6 +477,14 @@ int world_config_read(struct scn *s, struct world_config *wc)
             check_handlers(s, wc, &c->u.fleet, h);
             break;
         }
+        case COMP_CACHE:
+            for (uint32_t k = 0; k < c->u.cache.naz_refs; k++)
+                check_az(s, wc, c->u.cache.az_refs[k].name, c->u.cache.az_refs[k].at);
+            break;
+        case COMP_RDS:
+            for (uint32_t k = 0; k < c->u.rds.naz_refs; k++)
+                check_az(s, wc, c->u.rds.az_refs[k].name, c->u.rds.az_refs[k].at);
+            break;
         }
     }
     return scn_error_count(s) ? TS_ESCENARIO : 0;
@@ -477,6 +502,12 @@ void world_config_release(struct world_config *wc)
             fleet_config_release(&c->u.fleet);
             scaling_config_release(&c->scaling);
             break;
+        case COMP_CACHE:
+            cache_config_release(&c->u.cache);
+            break;
+        case COMP_RDS:
+            rds_config_release(&c->u.rds);
+            break;
         }
     }
     dist_release(&wc->net_same_az);
@@ -492,6 +523,8 @@ struct built {
     union {
         struct alb *alb;
         struct fleet *fleet;
+        struct cache *cache;
+        struct rds *rds;
     } u;
     struct component *comp;
     struct scaling *scaling; /* fleets with policies or scheduled actions */
@@ -546,6 +579,14 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
             b->u.fleet = fleet_new(sim, c->name, &c->u.fleet, wc->azs, wc->nazs, &w->pool);
             b->comp = fleet_component(b->u.fleet);
             break;
+        case COMP_CACHE:
+            b->u.cache = cache_new(sim, c->name, &c->u.cache, wc->azs, wc->nazs, &w->pool);
+            b->comp = cache_component(b->u.cache);
+            break;
+        case COMP_RDS:
+            b->u.rds = rds_new(sim, c->name, &c->u.rds, wc->azs, wc->nazs, &w->pool);
+            b->comp = rds_component(b->u.rds);
+            break;
         }
     }
     /* the client's columns come first, then each component's in scenario order */
@@ -567,6 +608,12 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
         case COMP_FLEET:
             fleet_start(sim, b->u.fleet, wc->workload.classes, wc->workload.nclasses, lookup_fn,
                         w);
+            break;
+        case COMP_CACHE:
+            cache_start(sim, b->u.cache);
+            break;
+        case COMP_RDS:
+            rds_start(sim, b->u.rds);
             break;
         }
     }
@@ -597,6 +644,12 @@ void world_free(struct world *w)
             break;
         case COMP_FLEET:
             fleet_free(w->comps[i].u.fleet);
+            break;
+        case COMP_CACHE:
+            cache_free(w->comps[i].u.cache);
+            break;
+        case COMP_RDS:
+            rds_free(w->comps[i].u.rds);
             break;
         }
     }

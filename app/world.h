@@ -6,8 +6,10 @@
 
 #include "tiersim/arena.h"
 #include "tiersim/models/alb.h"
+#include "tiersim/models/cache.h"
 #include "tiersim/models/cloudwatch.h"
 #include "tiersim/models/fleet.h"
+#include "tiersim/models/rds.h"
 #include "tiersim/models/scaling.h"
 #include "tiersim/models/workload.h"
 #include "tiersim/scn.h"
@@ -17,7 +19,9 @@
 
 #define COMP_TYPES(XX)                                                                         \
     XX(ALB, "alb")                                                                             \
-    XX(FLEET, "fleet")
+    XX(FLEET, "fleet")                                                                         \
+    XX(CACHE, "cache")                                                                         \
+    XX(RDS, "rds")
 
 enum comp_type {
 #define XX(k, _) COMP_##k,
@@ -35,6 +39,8 @@ struct comp_config {
     union {
         struct alb_config alb;
         struct fleet_config fleet;
+        struct cache_config cache;
+        struct rds_config rds;
     } u;
     struct scaling_config scaling; /* fleets: policies and scheduled actions */
     const struct cJSON *at;        /* the component's object */

@@ -334,13 +334,13 @@ static void on_retry(struct sim *sim, void *ctx, uint64_t arg)
     send(sim, ctx, r);
 }
 
-/* The request has its final answer: count it and return it to the pool. Latency runs from
- * the first attempt. */
-static void finish(struct sim *sim, struct workload *w, struct request *r)
+/* The request has its final answer, at time `at`: count it and return it to the pool.
+ * Latency runs from the first attempt. */
+static void finish(struct workload *w, struct request *r, int64_t at)
 {
     struct class_stats *cs = w->cls && r->counted ? &w->cls[r->cls] : NULL;
     if (r->status == REQ_OK) {
-        double lat = sim_s(sim->now - r->t_arrival);
+        double lat = sim_s(at - r->t_arrival);
         size_t b = hist_bucket(&w->iv_hist, lat);
         w->iv_ok++;
         welford_add(&w->iv_lat, lat);
@@ -368,28 +368,33 @@ static void finish(struct sim *sim, struct workload *w, struct request *r)
     req_free(w->pool, r);
 }
 
-/* An attempt failed (an error, or the client's timeout): try again, or give up. */
-static void failed(struct sim *sim, struct workload *w, struct request *r)
+/* An attempt failed at time `at` (an error, or the client's timeout): try again, or give
+ * up. */
+static void failed(struct sim *sim, struct workload *w, struct request *r, int64_t at)
 {
     const struct retry_config *rc = &w->cfg->client;
     if (r->attempt < rc->max_attempts) {
         int64_t pause = retry_backoff(rc, r->attempt, w->rng_backoff);
-        r->stack[0].ev = sim_after(sim, pause, on_retry, w, (uint64_t)(uintptr_t)r);
+        r->stack[0].ev = sim_at(sim, at + pause, on_retry, w, (uint64_t)(uintptr_t)r);
         return;
     }
-    finish(sim, w, r);
+    finish(w, r, at);
 }
 
-/* An attempt is back. */
+/* An attempt is back. The client is a relay (component.h): the answer reaches it r->lag
+ * from now, after the last network leg, and is counted at that time without an event of
+ * its own. */
 static void client_resume(struct sim *sim, struct component *self, struct request *r)
 {
     struct workload *w = (struct workload *)self;
+    int64_t at = sim->now + r->lag;
+    r->lag = 0;
     sim_cancel(sim, r->stack[0].ev); /* the attempt's timeout */
     r->stack[0].ev = 0;
     if (r->status == REQ_OK)
-        finish(sim, w, r);
+        finish(w, r, at);
     else
-        failed(sim, w, r);
+        failed(sim, w, r, at);
 }
 
 /* The client stops waiting for an attempt: the work goes on into the sink. */
@@ -403,7 +408,7 @@ static void on_timeout(struct sim *sim, void *ctx, uint64_t arg)
     else
         r = req_detach(sim, r, 0, &w->sink);
     r->status = REQ_TIMEOUT;
-    failed(sim, w, r);
+    failed(sim, w, r, sim->now);
 }
 
 static void sink_resume(struct sim *sim, struct component *self, struct request *r)
@@ -418,6 +423,7 @@ static const struct component_ops client_ops = {
     .accept = client_accept,
     .resume = client_resume,
     .subscribe = NULL,
+    .relay = true,
 };
 
 static const struct component_ops sink_ops = {
