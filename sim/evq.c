@@ -129,7 +129,21 @@ evq_handle evq_push(struct evq *q, int64_t t, evq_fn fn, void *ctx, uint64_t arg
     sl->ctx = ctx;
     sl->arg = arg;
     struct evq_ent e = {.t = t, .key = (q->seq++ << SLOT_BITS) | s};
-    sift_up(q, q->n++, e);
+    if (q->has_front) {
+        if (ent_less(&e, &q->front)) { /* e is the new front; the old one joins the heap */
+            sift_up(q, q->n++, q->front);
+            q->front = e;
+            sl->pos = EVQ_FRONT;
+        } else {
+            sift_up(q, q->n++, e);
+        }
+    } else if (q->n == 0 || ent_less(&e, &q->heap[0])) {
+        q->front = e;
+        q->has_front = true;
+        sl->pos = EVQ_FRONT;
+    } else {
+        sift_up(q, q->n++, e);
+    }
     return make_handle(s, sl->gen);
 }
 
@@ -163,7 +177,9 @@ bool evq_pending(const struct evq *q, evq_handle h)
 int64_t evq_time_of(const struct evq *q, evq_handle h)
 {
     uint32_t s = live_slot(q, h);
-    return s ? q->heap[q->slots[s].pos].t : -1;
+    if (!s)
+        return -1;
+    return q->slots[s].pos == EVQ_FRONT ? q->front.t : q->heap[q->slots[s].pos].t;
 }
 
 /* Remove the entry at heap index i. */
@@ -183,13 +199,27 @@ int evq_cancel(struct evq *q, evq_handle h)
     uint32_t s = live_slot(q, h);
     if (!s)
         return TS_ESTALE;
-    remove_at(q, q->slots[s].pos);
+    if (q->slots[s].pos == EVQ_FRONT)
+        q->has_front = false; /* the heap's earliest is the earliest again */
+    else
+        remove_at(q, q->slots[s].pos);
     slot_free(q, s);
     return 0;
 }
 
 bool evq_pop(struct evq *q, struct evq_event *out)
 {
+    if (q->has_front) {
+        uint32_t s = ent_slot(&q->front);
+        struct evq_slot *sl = &q->slots[s];
+        out->t = q->front.t;
+        out->fn = sl->fn;
+        out->ctx = sl->ctx;
+        out->arg = sl->arg;
+        slot_free(q, s);
+        q->has_front = false;
+        return true;
+    }
     if (q->n == 0)
         return false;
     struct evq_ent top = q->heap[0];
@@ -213,7 +243,10 @@ uint32_t evq_cancel_ctx(struct evq *q, const void *ctx)
     for (uint32_t s = 1; s <= q->nslots; s++) {
         struct evq_slot *sl = &q->slots[s];
         if (sl->fn != NULL && sl->ctx == ctx) {
-            remove_at(q, sl->pos);
+            if (sl->pos == EVQ_FRONT)
+                q->has_front = false;
+            else
+                remove_at(q, sl->pos);
             slot_free(q, s);
             cancelled++;
         }

@@ -81,7 +81,7 @@ int sim_run(struct sim *sim, int64_t until)
     double t0 = sim->progress ? wall_seconds() : 0.0, next_show = t0 + 0.5;
     uint64_t ev0 = sim->events;
     bool shown = false;
-    while (sim->q.n && sim->q.heap[0].t <= until) {
+    while (evq_size(&sim->q) && evq_next_time(&sim->q) <= until) {
         if ((sim->events & 0xfffu) == 0) {
             if (sim->interrupt && *sim->interrupt)
                 break;
