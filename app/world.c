@@ -398,15 +398,15 @@ int world_config_read(struct scn *s, struct world_config *wc)
     scn_open_member(&top, "cloudwatch", false, &cwo);
     cw_config_from_json(&cwo, &wc->cloudwatch);
     scn_close(&cwo);
-    /* the network between AZs: about 0.1 ms one way within an AZ, 0.5 ms across (RDS-7 puts
-     * a cross-AZ round trip at 0.5-1.5 ms) */
+    /* the network between AZs: 0.1 ms one way within an AZ, 0.5 ms across (RDS-7 puts a
+     * cross-AZ round trip at 0.5-1.5 ms); constants by default, since sub-millisecond jitter
+     * matters little next to service times and a draw per hop costs a tenth of a run */
     struct scn_obj net;
     scn_open_member(&top, "network", false, &net);
-    dist_read(&net, "same_az", "{\"dist\": \"lognormal\", \"mean\": \"0.1ms\", \"sd\": \"0.02ms\"}",
-              &wc->net_same_az, &wc->arena);
-    dist_read(&net, "cross_az",
-              "{\"dist\": \"lognormal\", \"mean\": \"0.5ms\", \"sd\": \"0.1ms\"}",
-              &wc->net_cross_az, &wc->arena);
+    dist_read(&net, "same_az", "{\"dist\": \"const\", \"value\": \"0.1ms\"}", &wc->net_same_az,
+              &wc->arena);
+    dist_read(&net, "cross_az", "{\"dist\": \"const\", \"value\": \"0.5ms\"}", &wc->net_cross_az,
+              &wc->arena);
     scn_close(&net);
 
     /* components first, so references from the workload can be checked against them */
@@ -565,6 +565,9 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
     w->net.rng = sim_rng(sim, "network", "latency");
     w->net.zero = wc->net_same_az.kind == DIST_CONST && wc->net_same_az.a == 0 &&
                   wc->net_cross_az.kind == DIST_CONST && wc->net_cross_az.a == 0;
+    w->net.fixed = wc->net_same_az.kind == DIST_CONST && wc->net_cross_az.kind == DIST_CONST;
+    w->net.same_ns = sim_ns(wc->net_same_az.a);
+    w->net.cross_ns = sim_ns(wc->net_cross_az.a);
     w->pool.net = &w->net;
     for (uint32_t i = 0; i < wc->ncomps; i++) {
         const struct comp_config *c = &wc->comps[i];

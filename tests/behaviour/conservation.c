@@ -4,7 +4,8 @@
  * A scenario built to go wrong in every way at once: two request classes; clients that time
  * out and retry; a web tier whose small backlog overflows (503), whose calls to the app tier
  * time out and are retried (the handler then fails: 500), and which is scaled in while it
- * serves, three times (a 0.5 s deregistration delay: 502); requests slower than the ALB's idle timeout
+ * serves, three times, while half its writes wait a second on an external call (a 0.2 s
+ * deregistration delay: 502); requests slower than the ALB's idle timeout
  * (504); an app tier that saturates. Arrivals stop at 600 s and the run goes on to 700 s, so
  * everything drains. Run three times: as written (the ALB's idle timeout, 1.5 s, comes before
  * the client's, 2 s), with one attempt per request (a 502 is otherwise retried away), and
@@ -26,7 +27,7 @@ static const char *scenario =
     "    \"classes\": { \"read\": 3, \"write\": 1 },"
     "    \"client\": { \"timeout\": \"2s\", \"retry\": { \"max_attempts\": 3 } } },"
     "  \"components\": {"
-    "    \"lb\": { \"type\": \"alb\", \"targets\": \"web\", \"idle_timeout\": \"1500ms\", \"deregistration_delay\": \"500ms\","
+    "    \"lb\": { \"type\": \"alb\", \"targets\": \"web\", \"idle_timeout\": \"1500ms\", \"deregistration_delay\": \"200ms\","
     "            \"health_check\": { \"interval\": \"300s\" } },"
     "    \"web\": { \"type\": \"fleet\", \"instance\": { \"vcpus\": 2, \"workers\": 12, \"backlog\": 6 },"
     "      \"asg\": { \"min_size\": 1, \"max_size\": 4, \"desired_capacity\": 3,"
@@ -41,7 +42,8 @@ static const char *scenario =
     "        \"read\": [ { \"cpu\": { \"dist\": \"exp\", \"mean\": \"5ms\" } },"
     "                  { \"p\": 0.3, \"then\": [ { \"delay\": { \"dist\": \"exp\", \"mean\": \"200ms\" } } ], \"else\": [ { \"p\": 0.05, \"then\": [ { \"delay\": \"1800ms\" } ] } ] },"
     "                  { \"call\": \"app-lb\", \"timeout\": \"300ms\", \"retry\": { \"max_attempts\": 2, \"base\": \"10ms\" } } ],"
-    "        \"default\": [ { \"cpu\": \"10ms\" }, { \"call\": \"app-lb\" } ] } },"
+    "        \"default\": [ { \"cpu\": \"10ms\" }, { \"p\": 0.5, \"then\": [ { \"delay\": \"1s\" } ] },"
+    "                     { \"call\": \"app-lb\" } ] } },"
     "    \"app-lb\": { \"type\": \"alb\", \"targets\": \"app\", \"idle_timeout\": \"1s\", \"health_check\": { \"interval\": \"300s\" } },"
     "    \"app\": { \"type\": \"fleet\", \"instance\": { \"vcpus\": 2, \"workers\": 6, \"backlog\": 4 },"
     "      \"asg\": { \"min_size\": 1, \"max_size\": 4, \"desired_capacity\": 2 },"

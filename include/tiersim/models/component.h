@@ -210,7 +210,9 @@ int64_t comp_hop(struct request *r, int az);
 struct net {
     struct dist same_az, cross_az; /* s */
     gsl_rng *rng;
-    bool zero; /* both are a constant 0: no draw, no event */
+    bool zero;                 /* both are a constant 0: no draw, no event */
+    bool fixed;                /* both are constants, in ns below: no draw */
+    int64_t same_ns, cross_ns;
 };
 
 /* ns from AZ a to AZ b. */

@@ -2,8 +2,8 @@
  * and the client-side statistics (offered load, successes, errors, latency).
  *
  * Arrivals are Poisson with a rate that is a constant, a piecewise-linear shape, or a
- * per-second trace read from a CSV file; a time-varying rate is sampled exactly by thinning
- * within each segment (Lewis and Shedler). Each request is of one class, drawn by weight.
+ * per-second trace read from a CSV file; a time-varying rate is sampled exactly by
+ * inverting its integral, piece by piece. Each request is of one class, drawn by weight.
  * A client may give up on an attempt after a timeout and try again after a backoff; a
  * request counts once, its attempts apart. Client requests come from the run's pool and go
  * back to it when answered, so memory follows the requests in flight, not the number
