@@ -1,5 +1,5 @@
 /* cache.c — ElastiCache for Redis OSS: a replication group (one primary, up to five read
- * replicas), each node a single engine thread with a FCFS queue, and a hit model that is a
+ * replicas), each node a single engine thread with a FCFS queue kept by Lindley's recursion, and a hit model that is a
  * fixed ratio or a key population behind the key store of keys.h.
  *
  * Rules (reference/aws-behavior.md; sources in docs/models/cache.md):
@@ -19,6 +19,13 @@
  *   network hop after the primary ran it. Both defaults (20 us and 25 us) are UNCERTAIN
  *   modelling choices (EC-6 gives no distribution). With `backlog` > 0 a command that finds
  *   that many waiting is refused with 503.
+ * - Engine, how: a FCFS single server needs no events. When a command is sent, its arrival
+ *   time at the node is known, so Lindley's recursion books it at once (start = max(arrival,
+ *   end of the work booked before it)) and its answer is scheduled to reach the caller after
+ *   the end and the network back (comp_reply_at): one event per command. The price: the
+ *   command's effect on the contents happens when it is sent, not when the engine starts it
+ *   (up to a network hop and a queue wait earlier), and utilisation and queue length are
+ *   read off the books (areas_at), not sampled from a state that changes with events.
  * - Hits, fixed ratio: each get hits with probability hit_ratio (stream "hits"); sets
  *   change nothing.
  * - Hits, keys: each get asks for a key drawn from Zipf(zipf_alpha) over `count` keys
@@ -237,13 +244,24 @@ void cache_config_release(struct cache_config *c)
 
 /* --- state ----------------------------------------------------------------------------------- */
 
+/* A command on a node's books: when it reaches the node, starts on the engine, ends (ns). */
+struct job {
+    int64_t ta, start, done;
+};
+
+/* A node's engine thread, first come first served, kept by Lindley's recursion: a command
+ * reaching the node at ta starts at max(ta, free_at) and runs its service time. Nothing
+ * happens at those instants, so they need no event: the answer is sent at once, to arrive
+ * after `done` and the network (comp_reply_at). */
 struct node {
-    int az;            /* index into the scenario's AZs */
-    bool up;           /* serves commands (every node stays up until failures exist) */
-    bool busy;         /* its engine thread runs a command */
-    uint32_t waiting;  /* commands in its queue */
-    struct request *head, *tail; /* the queue, first come first served, through r->next */
-    struct tavg engine;          /* 1 while busy: the engine thread's utilisation */
+    int az;           /* index into the scenario's AZs */
+    bool up;          /* serves commands (every node stays up until failures exist) */
+    int64_t free_at;  /* ns, when the engine has run everything booked */
+    struct job *jobs; /* booked and not over at the last look, oldest first: a ring of
+                         `cap` (a power of two) */
+    uint32_t head, n, cap;
+    double busy_area;  /* ns of engine time booked, over or not */
+    double queue_area; /* ns x commands of waiting booked, over or not */
 };
 
 #define MAX_NODES (1u + CACHE_MAX_REPLICAS)
@@ -268,32 +286,76 @@ struct cache {
     struct keys store; /* the key model's */
     struct keys_zipf zipf;
     uint64_t gets, hits, sets, errors; /* since the start */
-    struct tavg queued;
     struct snap at_row, at_warm;
     uint32_t c_ts, c_sum;
 };
 
 /* --- serving ----------------------------------------------------------------------------------
- * A command's frame: aux2 is its node, pc the status it will be answered with, ev its
- * pending event (the hop to the node, then its run on the engine). A write that the primary
- * sends to a replica is a request of the cache's own, with one frame (depth 1) and no
- * caller: freed when the replica has run it. */
+ * A command is served at once on the books of its node; its answer leaves the cache when the
+ * engine has run it. */
 
-static void arrive(struct sim *sim, struct cache *k, struct request *r);
-
-static void on_arrive(struct sim *sim, void *ctx, uint64_t arg)
+/* Forget the jobs over by time t. */
+static void prune(struct node *nd, int64_t t)
 {
-    struct request *r = (struct request *)(uintptr_t)arg;
-    req_top(r)->ev = 0;
-    arrive(sim, ctx, r);
+    while (nd->n && nd->jobs[nd->head].done <= t) {
+        nd->head = (nd->head + 1u) & (nd->cap - 1u);
+        nd->n--;
+    }
 }
 
-/* Run the command's effect on the contents; returns the status to answer with. */
+/* Book a command reaching the node at ta with service time s; returns when it is over. */
+static int64_t book(struct node *nd, int64_t ta, int64_t s)
+{
+    if (nd->n == nd->cap) {
+        uint32_t cap = nd->cap ? 2u * nd->cap : 16u;
+        struct job *j = ts_malloc(cap * sizeof *j);
+        for (uint32_t i = 0; i < nd->n; i++)
+            j[i] = nd->jobs[(nd->head + i) & (nd->cap - 1u)];
+        free(nd->jobs);
+        nd->jobs = j;
+        nd->cap = cap;
+        nd->head = 0;
+    }
+    int64_t start = ta > nd->free_at ? ta : nd->free_at;
+    struct job *j = &nd->jobs[(nd->head + nd->n++) & (nd->cap - 1u)];
+    *j = (struct job){ta, start, start + s};
+    nd->free_at = j->done;
+    nd->busy_area += (double)s;
+    nd->queue_area += (double)(start - ta);
+    return j->done;
+}
+
+/* Commands that will be waiting in the node's queue at time ta (booked, not yet started). */
+static uint32_t waiting_at(const struct node *nd, int64_t ta)
+{
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < nd->n; i++) {
+        const struct job *j = &nd->jobs[(nd->head + i) & (nd->cap - 1u)];
+        w += j->start > ta && j->ta <= ta;
+    }
+    return w;
+}
+
+/* The node's engine time and waiting up to time t: what is booked less what lies after t. */
+static void areas_at(struct node *nd, int64_t t, double *busy, double *queue)
+{
+    prune(nd, t);
+    *busy = nd->busy_area;
+    *queue = nd->queue_area;
+    for (uint32_t i = 0; i < nd->n; i++) {
+        const struct job *j = &nd->jobs[(nd->head + i) & (nd->cap - 1u)];
+        *busy -= (double)(j->done - (j->start > t ? j->start : t));
+        if (j->start > t)
+            *queue -= (double)(j->start - (j->ta > t ? j->ta : t));
+    }
+}
+
+/* Run the command's effect on the contents; returns the status to answer with. The contents
+ * change when the command is booked, which is up to a network hop and a queue wait before
+ * the engine runs it. */
 static enum req_status execute(struct sim *sim, struct cache *k, struct request *r)
 {
     const struct cache_config *c = k->cfg;
-    if (r->depth == 1) /* a replicated write: the contents already have it */
-        return REQ_OK;
     if (r->op == OP_CACHE_GET) {
         k->gets++;
         if (c->use_keys) {
@@ -317,97 +379,17 @@ static enum req_status execute(struct sim *sim, struct cache *k, struct request 
     return REQ_OK;
 }
 
-static void on_done(struct sim *sim, void *ctx, uint64_t arg);
-
-static void run(struct sim *sim, struct cache *k, struct node *nd, struct request *r)
-{
-    nd->busy = true;
-    tavg_set(&nd->engine, sim->now, 1.0);
-    struct frame *f = req_top(r);
-    f->pc = (uint32_t)execute(sim, k, r);
-    const struct dist *d = r->op == OP_CACHE_GET ? &k->cfg->get_time : &k->cfg->set_time;
-    f->ev = sim_after(sim, sim_ns(dist_sample(d, k->rng_service)), on_done, k,
-                      (uint64_t)(uintptr_t)r);
-}
-
-static void arrive(struct sim *sim, struct cache *k, struct request *r)
-{
-    struct node *nd = &k->nodes[req_top(r)->aux2];
-    bool own = r->depth == 1;
-    if (!nd->up || (!own && nd->busy && k->cfg->backlog && nd->waiting >= k->cfg->backlog)) {
-        if (own) {
-            req_free(k->pool, r);
-        } else {
-            k->errors++;
-            comp_reply(sim, r, REQ_E503);
-        }
-        return;
-    }
-    if (!nd->busy) {
-        run(sim, k, nd, r);
-        return;
-    }
-    r->next = NULL;
-    if (nd->tail)
-        nd->tail->next = r;
-    else
-        nd->head = r;
-    nd->tail = r;
-    nd->waiting++;
-    tavg_add(&k->queued, sim->now, 1.0);
-}
-
-/* The primary ran a set: every replica runs it too, one network hop later. */
-static void replicate(struct sim *sim, struct cache *k, uint64_t key)
+/* The primary ran a set, over at `done`: every replica runs it too, one network hop later. */
+static void replicate(struct cache *k, int64_t done)
 {
     const struct node *p = &k->nodes[k->primary];
     for (uint32_t i = 0; i < k->nnodes; i++) {
-        if (i == k->primary || !k->nodes[i].up)
+        struct node *nd = &k->nodes[i];
+        if (i == k->primary || !nd->up)
             continue;
-        struct request *w = req_new(k->pool);
-        w->op = OP_CACHE_SET;
-        w->arg = key;
-        w->depth = 1;
-        struct frame *f = &w->stack[0];
-        memset(f, 0, 2 * sizeof *f); /* its frame, and no reply in transit above it */
-        f->comp = &k->comp;
-        f->az = (int8_t)p->az;
-        f->aux2 = i;
-        int64_t d = net_delay(k->pool->net, p->az, k->nodes[i].az);
-        if (d > 0)
-            f->ev = sim_after(sim, d, on_arrive, k, (uint64_t)(uintptr_t)w);
-        else
-            arrive(sim, k, w);
+        int64_t ta = done + net_delay(k->pool->net, p->az, nd->az);
+        book(nd, ta, sim_ns(dist_sample(&k->cfg->set_time, k->rng_service)));
     }
-}
-
-static void on_done(struct sim *sim, void *ctx, uint64_t arg)
-{
-    struct cache *k = ctx;
-    struct request *r = (struct request *)(uintptr_t)arg;
-    struct frame *f = req_top(r);
-    f->ev = 0;
-    struct node *nd = &k->nodes[f->aux2];
-    nd->busy = false;
-    tavg_set(&nd->engine, sim->now, 0.0);
-    struct request *next = nd->head;
-    if (next) {
-        nd->head = next->next;
-        if (!nd->head)
-            nd->tail = NULL;
-        next->next = NULL;
-        nd->waiting--;
-        tavg_add(&k->queued, sim->now, -1.0);
-        run(sim, k, nd, next);
-    }
-    if (r->depth == 1) {
-        req_free(k->pool, r);
-        return;
-    }
-    enum req_status st = (enum req_status)f->pc;
-    if (r->op == OP_CACHE_SET && st == REQ_OK)
-        replicate(sim, k, r->arg);
-    comp_reply(sim, r, st);
 }
 
 /* The node a get goes to, or -1 if none is up. */
@@ -449,14 +431,21 @@ static void cache_accept(struct sim *sim, struct component *self, struct request
         comp_reply(sim, r, REQ_E503);
         return;
     }
-    struct frame *f = req_top(r);
-    f->aux2 = node;
-    int64_t d = comp_hop(r, k->nodes[node].az) +
-                sim_ns(dist_sample(&k->cfg->latency, k->rng_latency));
-    if (d > 0)
-        f->ev = sim_after(sim, d, on_arrive, k, (uint64_t)(uintptr_t)r);
-    else
-        arrive(sim, k, r);
+    struct node *nd = &k->nodes[node];
+    int64_t ta = sim->now + comp_hop(r, nd->az) +
+                 sim_ns(dist_sample(&k->cfg->latency, k->rng_latency));
+    prune(nd, sim->now);
+    if (k->cfg->backlog && waiting_at(nd, ta) >= k->cfg->backlog) {
+        k->errors++;
+        comp_reply_at(sim, r, REQ_E503, ta); /* refused when it reaches the node */
+        return;
+    }
+    const struct dist *d = r->op == OP_CACHE_GET ? &k->cfg->get_time : &k->cfg->set_time;
+    int64_t done = book(nd, ta, sim_ns(dist_sample(d, k->rng_service)));
+    enum req_status st = execute(sim, k, r);
+    if (r->op == OP_CACHE_SET && st == REQ_OK)
+        replicate(k, done);
+    comp_reply_at(sim, r, st, done);
 }
 
 static void cache_resume(struct sim *sim, struct component *self, struct request *r)
@@ -486,9 +475,12 @@ static void take(struct cache *k, int64_t now, struct snap *s)
     s->n[N_ERRORS] = k->errors;
     s->n[N_EVICTIONS] = k->store.evictions;
     s->n[N_EXPIRATIONS] = k->store.expirations;
-    for (uint32_t i = 0; i < k->nnodes; i++)
-        s->busy[i] = tavg_area(&k->nodes[i].engine, now);
-    s->queued = tavg_area(&k->queued, now);
+    s->queued = 0;
+    for (uint32_t i = 0; i < k->nnodes; i++) {
+        double q;
+        areas_at(&k->nodes[i], now, &s->busy[i], &q);
+        s->queued += q;
+    }
 }
 
 /* A count between two snapshots. */
@@ -644,9 +636,6 @@ void cache_start(struct sim *sim, struct cache *k)
     sim_column(&sim->summary, 3, "%s.node_hours", n);
     sim_reporter(&sim->summary, report_summary, k);
 
-    for (uint32_t i = 0; i < k->nnodes; i++)
-        tavg_set(&k->nodes[i].engine, sim->now, 0.0);
-    tavg_set(&k->queued, sim->now, 0.0);
     char where[256];
     int len = snprintf(where, sizeof where, "primary in %s", k->azs[k->nodes[0].az]);
     for (uint32_t i = 1; i < k->nnodes && len > 0 && (size_t)len < sizeof where; i++)
@@ -672,5 +661,7 @@ void cache_free(struct cache *k)
     if (!k)
         return;
     keys_release(&k->store);
+    for (uint32_t i = 0; i < k->nnodes; i++)
+        free(k->nodes[i].jobs);
     free(k);
 }

@@ -71,11 +71,16 @@ static void on_reply(struct sim *sim, void *ctx, uint64_t arg)
 
 void comp_reply(struct sim *sim, struct request *r, enum req_status status)
 {
-    TS_ASSERT(r->depth > 1);
+    comp_reply_at(sim, r, status, sim->now);
+}
+
+void comp_reply_at(struct sim *sim, struct request *r, enum req_status status, int64_t t)
+{
+    TS_ASSERT(r->depth > 1 && t >= sim->now);
     r->status = (uint16_t)status;
     r->depth--;
     struct frame *above = &r->stack[r->depth], *below = above - 1;
-    int64_t d = net_delay(r->pool->net, above->az, below->az) + r->lag;
+    int64_t d = (t - sim->now) + net_delay(r->pool->net, above->az, below->az) + r->lag;
     r->lag = 0;
     if (below->comp->ops->relay && d > 0) {
         r->lag = d; /* paid by the relay's own reply */

@@ -266,6 +266,12 @@ struct request *req_detach(struct sim *sim, struct request *r, unsigned level,
  * two legs of the way back, and the relay sees the answer a network leg early. */
 void comp_reply(struct sim *sim, struct request *r, enum req_status status);
 
+/* The same for an answer the callee will send at time t >= now, known already (a server
+ * that computes its queue's completions by Lindley's recursion instead of running them as
+ * events): from now on the request is on its way back, and the caller that gives up on it
+ * meanwhile cancels it as any reply in transit (comp_cancel_pending). */
+void comp_reply_at(struct sim *sim, struct request *r, enum req_status status, int64_t t);
+
 /* Is a reply on its way to r's top level (comp_reply with a network latency)? */
 bool comp_reply_in_transit(const struct request *r);
 
