@@ -114,6 +114,68 @@ static void test_ttl(void)
     keys_release(&s);
 }
 
+/* Random gets and sets against a plain reference (a last-use stamp and an expiry per key,
+ * every search by scanning): the same answers, evictions, expirations and keys held. */
+static void test_against_reference(void)
+{
+    enum { N = 20, CAP = 8, TTL = 40, OPS = 20000 };
+    gsl_rng *r = rng_stream_new(3, "test", "keys");
+    struct keys s;
+    keys_init(&s, N, CAP, TTL, true);
+    bool held[N] = {0};
+    int64_t used[N] = {0}, expires[N] = {0}, now = 0, stamp = 0;
+    uint64_t evictions = 0, expirations = 0;
+    uint32_t nheld = 0;
+    for (int op = 0; op < OPS; op++) {
+        now += (int64_t)gsl_rng_uniform_int(r, 4);
+        for (uint32_t k = 0; k < N; k++)
+            if (held[k] && expires[k] <= now) {
+                held[k] = false;
+                nheld--;
+                expirations++;
+            }
+        uint32_t key = (uint32_t)gsl_rng_uniform_int(r, N);
+        if (gsl_rng_uniform(r) < 0.6) {
+            bool hit = held[key];
+            if (hit)
+                used[key] = ++stamp;
+            if (keys_get(&s, key, now) != hit) {
+                CHECK(false, "a get answers as the reference does");
+                break;
+            }
+        } else {
+            enum keys_set_result want = held[key] ? KEYS_UPDATED : KEYS_INSERTED;
+            if (!held[key] && nheld == CAP) {
+                uint32_t lru = N;
+                for (uint32_t k = 0; k < N; k++)
+                    if (held[k] && (lru == N || used[k] < used[lru]))
+                        lru = k;
+                held[lru] = false;
+                nheld--;
+                evictions++;
+            }
+            if (!held[key])
+                nheld++;
+            held[key] = true;
+            used[key] = ++stamp;
+            expires[key] = now + TTL;
+            if (keys_set(&s, key, now) != want) {
+                CHECK(false, "a set answers as the reference does");
+                break;
+            }
+        }
+        if (s.held != nheld || s.evictions != evictions || s.expirations != expirations) {
+            CHECK(false, "held, evictions and expirations follow the reference");
+            break;
+        }
+    }
+    printf("key store against the reference: %d operations, %llu evictions, %llu expirations\n",
+           (int)OPS, (unsigned long long)evictions, (unsigned long long)expirations);
+    CHECK(evictions > 100 && expirations > 100, "both evictions and expirations happened");
+    keys_release(&s);
+    gsl_rng_free(r);
+}
+
 static void test_fill(void)
 {
     struct keys s;
@@ -798,6 +860,7 @@ int main(void)
 {
     test_lru();
     test_ttl();
+    test_against_reference();
     test_fill();
     test_bytes_per_key();
     test_zipf();
