@@ -23,7 +23,8 @@ struct req_list;
 
 /* How a request ended, as the client sees it. OK is 200; errors carry the HTTP status the
  * component that gave up would return (a full server's 503, say; an application whose
- * dependency failed, 500). TIMEOUT is no HTTP status: the client stopped waiting. */
+ * dependency failed, 500). TIMEOUT is no HTTP status: the caller (the client, or an
+ * instance's call, cache or db step) stopped waiting. */
 #define REQ_STATUSES(XX)                                                                       \
     XX(OK, 200, "ok")                                                                          \
     XX(E500, 500, "500")                                                                       \
@@ -158,7 +159,8 @@ struct scalable_ops {
 };
 
 struct component_ops {
-    const char *type; /* "alb", "fleet", "instance", "client" */
+    const char *type; /* "alb", "fleet", "instance", "cache", "rds", "client", or a helper's
+                         ("alb-health-check", a sink's "...abandoned") */
     /* A request arrives; the callee's frame is on top (ctx, aux, pc zeroed). */
     void (*accept)(struct sim *sim, struct component *self, struct request *r);
     /* A callee replied (r->status says how); self's frame is on top again. */
