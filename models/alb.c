@@ -174,8 +174,8 @@ struct node {
     uint32_t ncand, cand_cap;
 };
 
-/* Status counts: ok, 502, 503, 504. */
-enum { S_OK, S_502, S_503, S_504, NS };
+/* Status counts: ok, 500 (a target's, passed through), 502, 503, 504. */
+enum { S_OK, S_500, S_502, S_503, S_504, NS };
 
 struct alb {
     struct component comp;   /* the load balancer */
@@ -444,6 +444,8 @@ static int status_slot(uint16_t s)
     switch (s) {
     case REQ_OK:
         return S_OK;
+    case REQ_E500:
+        return S_500;
     case REQ_E502:
         return S_502;
     case REQ_E503:
@@ -459,6 +461,16 @@ static void alb_resume(struct sim *sim, struct component *self, struct request *
     struct frame *f = req_top(r);
     uint32_t i = (uint32_t)(uintptr_t)f->ctx;
     req_list_remove(&b->inflight, r, f->pc);
+    if (sim->now + r->lag > f->aux + b->cfg->idle_timeout) {
+        /* a relay sees the answer a network leg early (component.h): it would reach the
+         * node after the idle timeout, so the client gets the 504 instead (sent now, up to
+         * that leg before the timeout's instant) */
+        count(b, S_504);
+        b->elb_5xx++;
+        target_done(sim, b, i);
+        comp_reply(sim, r, REQ_E504);
+        return;
+    }
     double lat = sim_s(sim->now - f->aux - f->aux2);
     b->latency_sum += lat;
     b->latency_n++;
@@ -755,10 +767,10 @@ static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
     c[0] = (double)b->iv_requests / sec;
     for (int s = 1; s < NS; s++)
         c[s] = (double)b->iv_status[s] / sec;
-    c[4] = healthy;
-    c[5] = unhealthy;
-    c[6] = initial;
-    c[7] = draining;
+    c[NS + 0] = healthy;
+    c[NS + 1] = unhealthy;
+    c[NS + 2] = initial;
+    c[NS + 3] = draining;
     b->iv_requests = 0;
     memset(b->iv_status, 0, sizeof b->iv_status);
 }
@@ -929,6 +941,7 @@ int alb_start(struct sim *sim, struct alb *b, struct component *const *groups, u
 {
     const char *name = b->comp.name;
     b->c_ts = sim_column(&sim->ts, 3, "%s.requests_rps", name);
+    sim_column(&sim->ts, 3, "%s.errors_500_rps", name);
     sim_column(&sim->ts, 3, "%s.errors_502_rps", name);
     sim_column(&sim->ts, 3, "%s.errors_503_rps", name);
     sim_column(&sim->ts, 3, "%s.errors_504_rps", name);
