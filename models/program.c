@@ -327,7 +327,7 @@ static void start_attempt(struct sim *sim, struct prog_host *h, struct request *
         break;
     case POP_DB:
         r->op = op->db_op;
-        r->arg = op->has_d ? (uint64_t)sim_ns(dist_sample(&op->d, h->env->rng_demand)) : 0;
+        r->arg = op->has_d ? db_demand_arg(sim_ns(dist_sample(&op->d, h->env->rng_demand))) : 0;
         break;
     case POP_CPU:
     case POP_DELAY:

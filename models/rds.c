@@ -877,8 +877,8 @@ static void rds_accept(struct sim *sim, struct component *self, struct request *
     }
     struct frame *f = req_top(r);
     int64_t demand;
-    if (r->arg)
-        demand = r->arg < (uint64_t)SIM_TIME_MAX ? (int64_t)r->arg : SIM_TIME_MAX;
+    if (r->arg) /* the caller's (db_demand_arg) */
+        demand = r->arg - 1u < (uint64_t)SIM_TIME_MAX ? (int64_t)(r->arg - 1u) : SIM_TIME_MAX;
     else if (write)
         demand = sim_ns(dist_sample(&c->write, d->rng_write));
     else

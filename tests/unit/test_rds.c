@@ -87,7 +87,7 @@ static void send(struct sim *sim, struct tcaller *tc, struct component *db, enum
     r->depth = 1;
     r->stack[0] = (struct frame){.comp = &tc->comp, .az = -1};
     r->op = (uint8_t)op;
-    r->arg = (uint64_t)demand;
+    r->arg = demand > 0 ? db_demand_arg(demand) : 0; /* 0: the database's own */
     comp_call(sim, r, db);
 }
 
@@ -497,6 +497,29 @@ static void test_other_op(void)
     teardown(&f);
 }
 
+/* A caller's demand of 0 ns is a demand (the query takes no time), not "the database's
+ * own" (1 s here). */
+static void test_zero_demand(void)
+{
+    struct fx f;
+    setup(&f, "{\"read\": {\"dist\": \"const\", \"value\": \"1s\"}}", 1, 1, 0);
+    struct request *r = req_new(f.tc[0].pool);
+    r->t_arrival = f.sim.now;
+    r->depth = 1;
+    r->stack[0] = (struct frame){.comp = &f.tc[0].comp, .az = -1};
+    r->op = OP_DB_READ;
+    r->arg = db_demand_arg(0);
+    comp_call(&f.sim, r, f.dbc);
+    sim_run(&f.sim, S(10));
+    CHECK_EQ_INT(f.tc[0].ok, 1);
+    CHECK_EQ_INT(f.tc[0].last_lat, 0);
+    send(&f.sim, &f.tc[0], f.dbc, OP_DB_READ, 0); /* the database's own: 1 s */
+    sim_run(&f.sim, S(20));
+    CHECK_EQ_INT(f.tc[0].ok, 2);
+    CHECK_EQ_INT(f.tc[0].last_lat, S(1));
+    teardown(&f);
+}
+
 /* --- the callers' pools ----------------------------------------------------------------------- */
 
 static void test_pool_wait_and_timeout(void)
@@ -874,6 +897,7 @@ int main(void)
     test_default_azs();
     test_multi_az_write();
     test_other_op();
+    test_zero_demand();
     test_pool_wait_and_timeout();
     test_idle_timeout();
     test_too_many_connections();

@@ -49,9 +49,17 @@ enum req_op {
     OP_HTTP = 0,
     OP_CACHE_GET, /* arg: the key (0 .. keys-1), or ignored by a fixed-ratio cache */
     OP_CACHE_SET, /* arg: the key the get missed */
-    OP_DB_READ,   /* arg: the query's demand in ns of one vCPU, 0 for the database's own */
+    OP_DB_READ,   /* arg: db_demand_arg(the query's demand in ns of one vCPU), or 0 for the
+                     database's own */
     OP_DB_WRITE,  /* the same, for a write */
 };
+
+/* A db query's own demand as r->arg: ns + 1, so that a demand of 0 ns stays a demand (0 is
+ * "the database's own"). The database reads it back as arg - 1. */
+static inline uint64_t db_demand_arg(int64_t ns)
+{
+    return (uint64_t)ns + 1u;
+}
 
 /* One level of the call stack: the component working on the request at that level and its
  * private state for it. */
