@@ -381,14 +381,22 @@ static void failed(struct sim *sim, struct workload *w, struct request *r, int64
 
 /* An attempt is back. The client is a relay (component.h): the answer reaches it r->lag
  * from now, after the last network leg, and is counted at that time without an event of
- * its own. */
+ * its own. An answer that would arrive after the attempt's timeout is a timeout, at the
+ * timeout's time. */
 static void client_resume(struct sim *sim, struct component *self, struct request *r)
 {
     struct workload *w = (struct workload *)self;
     int64_t at = sim->now + r->lag;
     r->lag = 0;
-    sim_cancel(sim, r->stack[0].ev); /* the attempt's timeout */
+    evq_handle timer = r->stack[0].ev;
+    int64_t deadline = timer ? evq_time_of(&sim->q, timer) : -1;
+    sim_cancel(sim, timer);
     r->stack[0].ev = 0;
+    if (deadline >= 0 && at > deadline) {
+        r->status = REQ_TIMEOUT;
+        failed(sim, w, r, deadline);
+        return;
+    }
     if (r->status == REQ_OK)
         finish(w, r, at);
     else

@@ -8,7 +8,9 @@
  *    for it any more), and CPU use is 3 times what the offered load alone would need.
  * 2. Caller retries: web calls app-lb with a 50 ms timeout and 4 attempts; app takes 100 ms.
  *    Every web request fails with 500 (the handler's error when a dependency fails) after
- *    4 attempts; app serves 4 times web's requests. */
+ *    4 attempts; app serves 4 times web's requests; the entry ALB counts those 500s as 500.
+ * 3. A late answer: the answer would reach the client after its timeout (a slow network
+ *    leg); it is a timeout, although the client, a relay, is handed it before. */
 #include "check.h"
 
 #include <math.h>
@@ -37,6 +39,19 @@ static const char *caller_retries =
     "    \"app\": { \"type\": \"fleet\", \"instance\": { \"vcpus\": 16 },"
     "      \"asg\": { \"min_size\": 1, \"max_size\": 1, \"desired_capacity\": 1 },"
     "      \"handlers\": { \"default\": [ { \"cpu\": \"100ms\" } ] } } } }";
+
+/* The answer is sent at 150 ms (50 ms of CPU after a 100 ms leg in) and would arrive at
+ * 250 ms (ALB latency 0): past the client's 200 ms timeout, however early the answer is
+ * handed to the client (a relay). */
+static const char *late_answer =
+    "{ \"name\": \"late-answer\", \"seed\": 13, \"duration\": \"60s\", \"interval\": \"60s\","
+    "  \"azs\": [\"a\"], \"network\": { \"same_az\": \"100ms\" },"
+    "  \"workload\": { \"entry\": \"lb\", \"rate\": 5, \"client\": { \"timeout\": \"200ms\" } },"
+    "  \"components\": {"
+    "    \"lb\": { \"type\": \"alb\", \"targets\": \"web\", \"latency\": 0 },"
+    "    \"web\": { \"type\": \"fleet\", \"instance\": { \"vcpus\": 8 },"
+    "      \"asg\": { \"min_size\": 1, \"max_size\": 1, \"desired_capacity\": 1 },"
+    "      \"handlers\": { \"default\": [ { \"cpu\": \"50ms\" } ] } } } }";
 
 static double sum_col(const struct check_table *t, const char *name)
 {
@@ -100,8 +115,29 @@ static void test_caller(void)
     double web = 600 * sum_col(&ts, "web.requests_rps");
     double app = 600 * sum_col(&ts, "app.requests_rps");
     CHECK(fabs(app / web - 4) < 0.01, "app served %.0f for web's %.0f: 4x", app, web);
+    double lb500 = 600 * sum_col(&ts, "lb.errors_500_rps"), lb504 = 600 * sum_col(&ts, "lb.errors_504_rps");
+    CHECK(lb500 <= web && lb500 >= web - 10 && lb504 == 0, /* a few in flight at the end */
+          "the entry ALB passes web's 500s through as 500 (%.0f of %.0f), not 504 (%.0f)", lb500,
+          web, lb504);
     printf("caller: web %.0f requests, app %.0f (%.3fx), all 500\n", web, app, app / web);
     check_table_free(&ts);
+    run_result_release(&res);
+    check_unload(&cs);
+}
+
+static void test_late_answer(void)
+{
+    struct check_scenario cs;
+    CHECK_EQ_INT(check_load(&cs, late_answer, NULL), 0);
+    struct run_result res;
+    CHECK_EQ_INT(check_run_to(&cs, "retries-late.out", &res), 0);
+    double requests = run_result_get(&res, "requests"), unfinished = run_result_get(&res, "unfinished");
+    CHECK(requests > 200, "%.0f requests", requests);
+    CHECK(run_result_get(&res, "ok") == 0, "an answer arriving after the timeout is no success");
+    CHECK(run_result_get(&res, "errors_timeout") == requests - unfinished,
+          "every finished request timed out: %.0f of %.0f",
+          run_result_get(&res, "errors_timeout"), requests - unfinished);
+    printf("late answers: %.0f requests, all timed out\n", requests);
     run_result_release(&res);
     check_unload(&cs);
 }
@@ -110,5 +146,6 @@ int main(void)
 {
     test_client();
     test_caller();
+    test_late_answer();
     return check_done();
 }
