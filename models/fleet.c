@@ -281,6 +281,7 @@ struct fleet {
      * serve requests, in service or draining: the denominator of CPU utilisation */
     struct tavg in_service, running, busy_cpu, busy_workers, queued, runq, billed;
     double a_ts[7], a_warm[7];
+    struct prog_counts n_warm; /* env.n at the end of the warm-up */
     uint32_t c_ts, c_sum;
 };
 
@@ -978,6 +979,11 @@ static void report_summary(struct sim *sim, void *ctx, double *row, int64_t span
     c[0] = inst / (double)span;
     c[1] = running > 0 ? 100.0 * (a[1] - f->a_warm[1]) / (running * f->cfg->vcpus) : TS_NAN;
     c[4] = (a[5] - f->a_warm[5]) / 3.6e12; /* instance-hours billed after the warm-up */
+    const struct prog_counts *n = &f->env.n, *w = &f->n_warm;
+    c[5] = (double)(n->calls - w->calls);
+    c[6] = (double)(n->attempts - w->attempts);
+    c[7] = (double)(n->timeouts - w->timeouts);
+    c[8] = (double)(n->failures - w->failures);
 }
 
 static void on_warmup_end(struct sim *sim, void *ctx, uint64_t arg)
@@ -985,6 +991,7 @@ static void on_warmup_end(struct sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     struct fleet *f = ctx;
     areas(f, sim->now, f->a_warm);
+    f->n_warm = f->env.n;
 }
 
 /* --- life -------------------------------------------------------------------------------------- */
@@ -1062,6 +1069,10 @@ void fleet_start(struct sim *sim, struct fleet *f, const char *const *classes,
     sim_column(&sim->summary, 0, "%s.launches", n);
     sim_column(&sim->summary, 0, "%s.terminations", n);
     sim_column(&sim->summary, 3, "%s.instance_hours", n);
+    sim_column(&sim->summary, 0, "%s.calls", n);
+    sim_column(&sim->summary, 0, "%s.call_attempts", n);
+    sim_column(&sim->summary, 0, "%s.call_timeouts", n);
+    sim_column(&sim->summary, 0, "%s.call_failures", n);
     sim_reporter(&sim->summary, report_summary, f);
     /* the initial capacity: an established group, in service and warm at time 0 */
     for (uint32_t i = 0; i < f->desired; i++) {

@@ -119,7 +119,14 @@ static void test_caller(void)
     CHECK(lb500 <= web && lb500 >= web - 10 && lb504 == 0, /* a few in flight at the end */
           "the entry ALB passes web's 500s through as 500 (%.0f of %.0f), not 504 (%.0f)", lb500,
           web, lb504);
-    printf("caller: web %.0f requests, app %.0f (%.3fx), all 500\n", web, app, app / web);
+    double calls = run_result_get(&res, "web.calls"), tries = run_result_get(&res, "web.call_attempts");
+    double timeouts = run_result_get(&res, "web.call_timeouts"), failures = run_result_get(&res, "web.call_failures");
+    CHECK(calls > 5000 && fabs(tries / calls - 4) < 0.01 && fabs(timeouts / calls - 4) < 0.01,
+          "web's call step: %.0f calls, %.0f attempts, %.0f timeouts: 4 of each per call", calls,
+          tries, timeouts);
+    CHECK(failures <= calls && failures >= calls - 10, "%.0f of %.0f calls failed", failures, calls);
+    printf("caller: web %.0f requests, app %.0f (%.3fx), all 500; %.0f calls, %.0f attempts\n",
+           web, app, app / web, calls, tries);
     check_table_free(&ts);
     run_result_release(&res);
     check_unload(&cs);
