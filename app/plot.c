@@ -1,5 +1,6 @@
 /* plot.c — run gnuplot over the scripts in plots/ for one output folder. The scripts take the folder
- * and the fleet names (found in the timeseries header) as arguments (gnuplot -c). */
+ * and the names of the fleets, caches and databases (found in the timeseries header) as
+ * arguments (gnuplot -c DIR FLEETS CACHES DBS). */
 #include "plot.h"
 
 #include "tiersim/err.h"
@@ -14,11 +15,13 @@
 
 extern char **environ;
 
-/* The scripts, and the PNG each one writes. */
+/* The scripts, and the PNG each one writes; data.gp only for a run with a cache or a
+ * database. */
 static const char *const scripts[][2] = {
     {"load.gp", "load.png"},
     {"latency.gp", "latency.png"},
     {"fleet.gp", "fleet.png"},
+    {"data.gp", "data.png"},
 };
 
 static bool on_path(const char *prog)
@@ -37,20 +40,15 @@ static bool on_path(const char *prog)
     return found;
 }
 
-/* Space-separated names of the fleets: columns named "<fleet>.in_service". */
-static char *fleet_names(FILE *f)
+/* Space-separated names of the components whose columns end in suffix `suffix`. */
+static char *names_with(const char *header, const char *suffix)
 {
-    char line[65536];
+    char *line = ts_strdup(header);
     char *names = ts_calloc(1, 1);
-    size_t len = 0;
-    if (!fgets(line, sizeof line, f))
-        return names;
-    line[strcspn(line, "\r\n")] = '\0';
+    size_t len = 0, sl = strlen(suffix);
     char *save = NULL;
     for (char *col = strtok_r(line, ",", &save); col; col = strtok_r(NULL, ",", &save)) {
         size_t n = strlen(col);
-        const char *suffix = ".in_service";
-        size_t sl = strlen(suffix);
         if (n > sl && strcmp(col + n - sl, suffix) == 0) {
             names = ts_realloc(names, len + n - sl + 2);
             if (len)
@@ -60,6 +58,7 @@ static char *fleet_names(FILE *f)
             names[len] = '\0';
         }
     }
+    free(line);
     return names;
 }
 
@@ -79,17 +78,26 @@ int plot_dir(const char *dir, bool quiet)
                 strerror(errno));
         return 1;
     }
-    char *fleets = fleet_names(f);
+    char header[65536] = "";
+    if (!fgets(header, sizeof header, f))
+        header[0] = '\0';
     fclose(f);
+    header[strcspn(header, "\r\n")] = '\0';
+    /* the fleets, caches and databases, each known by a column only its kind has */
+    char *fleets = names_with(header, ".in_service");
+    char *caches = names_with(header, ".hit_ratio");
+    char *dbs = names_with(header, ".conn_queue");
     const char *plots = getenv("TIERSIM_PLOTS_DIR");
     if (!plots || !*plots)
         plots = TIERSIM_PLOTS_DIR;
 
     int rc = 0;
     for (size_t i = 0; i < sizeof scripts / sizeof scripts[0] && rc == 0; i++) {
+        if (strcmp(scripts[i][0], "data.gp") == 0 && !*caches && !*dbs)
+            continue;
         char script[4096];
         snprintf(script, sizeof script, "%s/%s", plots, scripts[i][0]);
-        char *argv[] = {"gnuplot", "-c", script, (char *)dir, fleets, NULL};
+        char *argv[] = {"gnuplot", "-c", script, (char *)dir, fleets, caches, dbs, NULL};
         pid_t pid;
         int err = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
         int status = 0;
@@ -102,5 +110,7 @@ int plot_dir(const char *dir, bool quiet)
         }
     }
     free(fleets);
+    free(caches);
+    free(dbs);
     return rc;
 }

@@ -3,6 +3,6 @@
 set -eu
 cd "$(dirname "$0")/.."
 scripts/setup.sh build -- -DCMAKE_BUILD_TYPE=Release
-./build/tiersim run scenarios/demo.json -o out/demo
-./build/tiersim plot out/demo
-echo "demo: the CSV files and PNG plots are in $(pwd)/out/demo"
+./build/tiersim run scenarios/three-tier.json -o out/three-tier
+./build/tiersim plot out/three-tier
+echo "demo: the CSV files and PNG plots are in $(pwd)/out/three-tier"
