@@ -5,7 +5,7 @@
 # minimum and maximum beside it. wall_s and maxrss_mib are the whole process's, from
 # /usr/bin/time (Debian's `time` package); the other figures are the program's own.
 # Ends with the engine-to-yardstick ratios against the targets, and the memory check.
-#   bench/run.sh            # everything, about three minutes on two cores
+#   bench/run.sh            # everything, about eight minutes on two cores
 #   RUNS=9 bench/run.sh     # more runs on a noisy machine
 # Exits 1 when the memory check fails.
 set -eu
@@ -67,6 +67,10 @@ echo "== M/M/8 at rho 0.9, 1e7 requests: $runs runs after a warm-up, medians =="
 measure mmc "$b/bench_mmc" 10000000
 measure mmc_ref "$b/bench_mmc_ref" 10000000
 
+echo "== the three-tier demo (scenarios/three-tier.json, warm-up 0): $runs runs after a warm-up, medians =="
+measure three_tier_6h bench/three_tier.sh "$build/tiersim" 6h
+measure three_tier bench/three_tier.sh "$build/tiersim" 24h
+
 echo "== against the targets (medians) =="
 awk '
     { f[$1 "." $2] = $3 }
@@ -82,6 +86,8 @@ awk '
         }
         e = f["mmc.requests_per_s"]; y = f["mmc_ref.requests_per_s"]; r = ratio(e, y)
         printf "M/M/8, 1e7 requests: tiersim %.2f M req/s, yardstick %.2f M req/s, ratio %.2f (target >= 0.33: %s)\n", e / 1e6, y / 1e6, r, verdict(r, 1 / 3)
+        e = f["three_tier.requests_per_s"]
+        printf "three-tier demo, one day (%.1f M requests): %.2f M req/s (target >= 1.00: %s); peak memory %.1f MiB after 6 h, %.1f MiB after 24 h\n", f["three_tier.requests"] / 1e6, e / 1e6, verdict(e, 1e6), f["three_tier_6h.maxrss_mib"], f["three_tier.maxrss_mib"]
     }' "$work/medians"
 
 echo "== memory: 1e6 vs 1e7 requests =="
