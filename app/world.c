@@ -250,6 +250,192 @@ static void check_handlers(struct scn *s, struct world_config *wc, const struct 
         }
 }
 
+/* --- call loops ---------------------------------------------------------------------------
+ * A request holds a worker slot on every instance it passes through until it replies, and an
+ * instance keeps it in its list of held requests once. A fleet whose handler calls, through
+ * albs and other fleets, back into itself would send a request into an instance that already
+ * holds it, and every pass would take another worker, so the graph of calls must have no
+ * cycle. Its nodes are the fleets; each call step of fleet F to alb A gives an edge F -> G for
+ * every fleet G that A targets. Caches and databases call nothing, so they close no loop. A
+ * depth-first search from the fleets behind the workload's entry (then from every other
+ * fleet, for loops no request reaches yet) finds each loop at the call step that closes it,
+ * in the order requests flow. Only references that resolve are followed: a dangling one is
+ * reported where it is given. */
+
+/* One call step of a fleet to an alb (component indices). */
+struct call_edge {
+    uint32_t alb;
+    const cJSON *at; /* the step's "call" value */
+};
+
+struct loop_frame {
+    uint32_t fleet;     /* component index */
+    uint32_t via;       /* the alb it was entered through (the root: UINT32_MAX) */
+    uint32_t step;      /* its next call step to follow */
+    uint32_t target;    /* that step's alb's next target to follow */
+};
+
+struct loop_search {
+    struct scn *s;
+    const struct world_config *wc;
+    struct call_edge **steps; /* by fleet index: its call steps */
+    uint32_t *nsteps;
+    int32_t **targets;        /* by alb index: the fleets it targets (-1: not a fleet) */
+    uint8_t *state;           /* by index: 0 unvisited, 1 on the stack, 2 done */
+    uint32_t *pos;            /* by index, while on the stack: its place there */
+    struct loop_frame *stack;
+    uint32_t depth;
+};
+
+static int32_t comp_index(const struct world_config *wc, const char *name, enum comp_type t)
+{
+    for (uint32_t i = 0; name && i < wc->ncomps; i++)
+        if (wc->comps[i].typed && wc->comps[i].type == t && strcmp(wc->comps[i].name, name) == 0)
+            return (int32_t)i;
+    return -1;
+}
+
+/* The step on top of the stack calls into fleet g, which is on the stack: report the loop
+ * from the top fleet round to itself. */
+static void report_loop(struct loop_search *ls, uint32_t g)
+{
+    const struct world_config *wc = ls->wc;
+    const struct loop_frame *top = &ls->stack[ls->depth - 1u];
+    const struct call_edge *e = &ls->steps[top->fleet][top->step];
+    /* the names in order: the top fleet, its alb, then g and the stack above it */
+    uint32_t nnames = 2u + 2u * (ls->depth - ls->pos[g]) - 1u;
+    const char **names = ts_malloc(nnames * sizeof *names);
+    uint32_t k = 0;
+    names[k++] = wc->comps[top->fleet].name;
+    names[k++] = wc->comps[e->alb].name;
+    for (uint32_t i = ls->pos[g]; i < ls->depth; i++) {
+        if (i > ls->pos[g])
+            names[k++] = wc->comps[ls->stack[i].via].name;
+        names[k++] = wc->comps[ls->stack[i].fleet].name;
+    }
+    size_t size = 1;
+    for (uint32_t i = 0; i < k; i++)
+        size += strlen(names[i]) + 4; /* " -> " */
+    char *loop = ts_malloc(size);
+    size_t n = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        size_t len = strlen(names[i]);
+        if (i) {
+            memcpy(loop + n, " -> ", 4);
+            n += 4;
+        }
+        memcpy(loop + n, names[i], len);
+        n += len;
+    }
+    loop[n] = '\0';
+    free(names);
+    scn_error(ls->s, e->at, false,
+              "\"%s\" makes a call loop: %s; a request would call itself until its workers ran "
+              "out",
+              wc->comps[e->alb].name, loop);
+    free(loop);
+}
+
+static void search_from(struct loop_search *ls, uint32_t root)
+{
+    if (ls->state[root] != 0)
+        return;
+    ls->stack[0] = (struct loop_frame){.fleet = root, .via = UINT32_MAX};
+    ls->depth = 1;
+    ls->state[root] = 1;
+    ls->pos[root] = 0;
+    while (ls->depth > 0) {
+        struct loop_frame *f = &ls->stack[ls->depth - 1u];
+        if (f->step >= ls->nsteps[f->fleet]) {
+            ls->state[f->fleet] = 2;
+            ls->depth--;
+            continue;
+        }
+        uint32_t alb = ls->steps[f->fleet][f->step].alb;
+        uint32_t ntargets = ls->wc->comps[alb].u.alb.ntargets;
+        if (f->target >= ntargets) {
+            f->step++;
+            f->target = 0;
+            continue;
+        }
+        if (f->target == 0) {
+            /* a step into fleets on the stack closes a loop: report it once, through the
+             * fleet nearest the top (the shortest loop) */
+            int32_t near = -1;
+            for (uint32_t k = 0; k < ntargets; k++) {
+                int32_t g = ls->targets[alb][k];
+                if (g >= 0 && ls->state[g] == 1 && (near < 0 || ls->pos[g] > ls->pos[near]))
+                    near = g;
+            }
+            if (near >= 0)
+                report_loop(ls, (uint32_t)near);
+        }
+        int32_t g = ls->targets[alb][f->target++];
+        if (g >= 0 && ls->state[g] == 0) {
+            ls->state[g] = 1;
+            ls->pos[g] = ls->depth;
+            ls->stack[ls->depth++] = (struct loop_frame){.fleet = (uint32_t)g, .via = alb};
+        }
+    }
+}
+
+static void check_call_loops(struct scn *s, const struct world_config *wc)
+{
+    uint32_t n = wc->ncomps;
+    struct loop_search ls = {.s = s, .wc = wc};
+    ls.steps = ts_calloc(n, sizeof *ls.steps);
+    ls.nsteps = ts_calloc(n, sizeof *ls.nsteps);
+    ls.targets = ts_calloc(n, sizeof *ls.targets);
+    ls.state = ts_calloc(n, sizeof *ls.state);
+    ls.pos = ts_calloc(n, sizeof *ls.pos);
+    ls.stack = ts_calloc(n, sizeof *ls.stack); /* a fleet is on it at most once */
+    for (uint32_t i = 0; i < n; i++) {
+        const struct comp_config *c = &wc->comps[i];
+        if (!c->typed)
+            continue;
+        if (c->type == COMP_ALB) {
+            ls.targets[i] = ts_calloc(c->u.alb.ntargets ? c->u.alb.ntargets : 1u,
+                                      sizeof *ls.targets[i]);
+            for (uint32_t k = 0; k < c->u.alb.ntargets; k++)
+                ls.targets[i][k] = comp_index(wc, c->u.alb.targets[k], COMP_FLEET);
+        } else if (c->type == COMP_FLEET) {
+            uint32_t m = 0;
+            for (uint32_t h = 0; h < c->u.fleet.nhandlers; h++)
+                m += c->u.fleet.handlers[h].n;
+            ls.steps[i] = ts_calloc(m ? m : 1u, sizeof *ls.steps[i]);
+            /* every call step, also those nested in branches and on_miss: compiled flat */
+            for (uint32_t h = 0; h < c->u.fleet.nhandlers; h++)
+                for (uint32_t k = 0; k < c->u.fleet.handlers[h].n; k++) {
+                    const struct pop *op = &c->u.fleet.handlers[h].ops[k];
+                    int32_t alb = op->kind == POP_CALL && op->target_at
+                                      ? comp_index(wc, op->target, COMP_ALB)
+                                      : -1;
+                    if (alb >= 0)
+                        ls.steps[i][ls.nsteps[i]++] =
+                            (struct call_edge){(uint32_t)alb, op->target_at};
+                }
+        }
+    }
+    int32_t entry = comp_index(wc, wc->workload.entry, COMP_ALB);
+    if (entry >= 0)
+        for (uint32_t k = 0; k < wc->comps[entry].u.alb.ntargets; k++)
+            if (ls.targets[entry][k] >= 0)
+                search_from(&ls, (uint32_t)ls.targets[entry][k]);
+    for (uint32_t i = 0; i < n; i++)
+        if (wc->comps[i].typed && wc->comps[i].type == COMP_FLEET)
+            search_from(&ls, i);
+    for (uint32_t i = 0; i < n; i++) {
+        free(ls.steps[i]);
+        free(ls.targets[i]);
+    }
+    free(ls.steps);
+    free(ls.nsteps);
+    free(ls.targets);
+    free(ls.state);
+    free(ls.pos);
+    free(ls.stack);
+}
+
 static void read_azs(struct scn_obj *o, struct world_config *wc)
 {
     cJSON *v = scn_member(o, "azs");
@@ -487,6 +673,7 @@ int world_config_read(struct scn *s, struct world_config *wc)
             break;
         }
     }
+    check_call_loops(s, wc);
     return scn_error_count(s) ? TS_ESCENARIO : 0;
 }
 
