@@ -25,9 +25,11 @@ static bool good_name(const char *n)
     return scn_good_name(n);
 }
 
+/* "a" or "an" before a type name: "an" before a vowel, and before "rds", which is spelt out
+ * ("an R-D-S"); "alb" starts with a vowel anyway. */
 static const char *article(const char *word)
 {
-    return strchr("aeiou", word[0]) ? "an" : "a";
+    return (word[0] && strchr("aeiou", word[0])) || strcmp(word, "rds") == 0 ? "an" : "a";
 }
 
 static struct comp_config *find_comp(struct world_config *wc, const char *name)
