@@ -149,9 +149,8 @@ static void read_classes(struct scn_obj *o, struct workload_config *c, struct ar
     {
         if (!scn_good_name(e->string))
             scn_error(o->s, e, true,
-                      "a class name is letters, digits, '-' and '_' (it names columns), "
-                      "got \"%s\"",
-                      e->string);
+                      "bad class name: use a letter, then letters, digits, '_' or '-' (at most "
+                      "40 characters)");
         double w = 0;
         scn_as_num(o->s, e, SCN_POS, &w);
         c->classes[c->nclasses] = arena_strdup(a, e->string);
