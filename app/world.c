@@ -201,12 +201,11 @@ static bool counts_group(struct world_config *wc, const struct comp_config *grou
            alb_targets(src, group->name);
 }
 
-/* A fleet's handlers: one for each of the workload's classes, or a "default" one; none for
- * a class the workload does not send; and every step's component of the right type. */
-static void check_handlers(struct scn *s, struct world_config *wc, const struct fleet_config *f,
-                           const cJSON *h)
+/* A fleet's handlers: one for each of the workload's classes, or a "default" one, and none
+ * for a class the workload does not send. */
+static void check_handler_classes(struct scn *s, const struct workload_config *w,
+                                  const struct fleet_config *f, const cJSON *h)
 {
-    const struct workload_config *w = &wc->workload;
     bool dflt = fleet_program(f, "default") != NULL;
     char list[256];
     scn_join(list, sizeof list, w->classes, w->nclasses);
@@ -231,6 +230,16 @@ static void check_handlers(struct scn *s, struct world_config *wc, const struct 
             scn_error(s, k, true, "no request class \"%s\" (the workload's classes: %s)",
                       k->string, list);
     }
+}
+
+/* A fleet's handlers against the workload's classes (unless the classes are unusable: that
+ * mistake is reported where they are given, not echoed here), and every step's component of
+ * the right type. */
+static void check_handlers(struct scn *s, struct world_config *wc, const struct fleet_config *f,
+                           const cJSON *h)
+{
+    if (!wc->workload.classes_bad)
+        check_handler_classes(s, &wc->workload, f, h);
     for (uint32_t k = 0; k < f->nhandlers; k++)
         for (uint32_t i = 0; i < f->handlers[k].n; i++) {
             const struct pop *op = &f->handlers[k].ops[i];
