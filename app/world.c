@@ -201,28 +201,62 @@ static bool counts_group(struct world_config *wc, const struct comp_config *grou
            alb_targets(src, group->name);
 }
 
+/* Is `key` a handler name: a class of the workload's, or "default"? */
+static bool handler_known(const struct workload_config *w, const char *key)
+{
+    bool known = strcmp(key, "default") == 0;
+    for (uint32_t i = 0; i < w->nclasses && !known; i++)
+        known = strcmp(key, w->classes[i]) == 0;
+    return known;
+}
+
+/* The handler name an unknown handler `key` is a near miss of (a class, or "default"), or
+ * NULL. */
+static const char *handler_suggestion(const struct workload_config *w, const char *key)
+{
+    if (handler_known(w, key))
+        return NULL;
+    const char **names = ts_malloc((w->nclasses + 1u) * sizeof *names);
+    for (uint32_t i = 0; i < w->nclasses; i++)
+        names[i] = w->classes[i];
+    names[w->nclasses] = "default";
+    const char *near = scn_nearest(key, names, w->nclasses + 1u);
+    free(names);
+    return near;
+}
+
+/* Is one of the handlers in h a near miss of `name`? Its "did you mean" then reports the
+ * missing handler too: one mistake, one message. */
+static bool misspelt(const struct workload_config *w, const cJSON *h, const char *name)
+{
+    for (const cJSON *k = h->child; k; k = k->next) {
+        const char *near = handler_suggestion(w, k->string);
+        if (near && strcmp(near, name) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* A fleet's handlers: one for each of the workload's classes, or a "default" one, and none
  * for a class the workload does not send. */
 static void check_handler_classes(struct scn *s, const struct workload_config *w,
                                   const struct fleet_config *f, const cJSON *h)
 {
-    bool dflt = fleet_program(f, "default") != NULL;
+    /* a misspelt "default" would serve every class */
+    bool dflt = fleet_program(f, "default") != NULL || misspelt(w, h, "default");
     char list[256];
     scn_join(list, sizeof list, w->classes, w->nclasses);
     if (!dflt && !w->classes_at)
         scn_error(s, h, false, "missing the handler \"default\" (the steps run for each request)");
     for (uint32_t i = 0; i < w->nclasses && !dflt && w->classes_at; i++)
-        if (!fleet_program(f, w->classes[i]))
+        if (!fleet_program(f, w->classes[i]) && !misspelt(w, h, w->classes[i]))
             scn_error(s, h, false,
                       "missing a handler for the request class \"%s\" (or a \"default\" one)",
                       w->classes[i]);
     for (const cJSON *k = h->child; k; k = k->next) {
-        bool known = strcmp(k->string, "default") == 0;
-        for (uint32_t i = 0; i < w->nclasses && !known; i++)
-            known = strcmp(k->string, w->classes[i]) == 0;
-        if (known)
+        if (handler_known(w, k->string))
             continue;
-        const char *near = scn_nearest(k->string, w->classes, w->nclasses);
+        const char *near = handler_suggestion(w, k->string);
         if (near)
             scn_error(s, k, true, "no request class \"%s\" (did you mean \"%s\"?)", k->string,
                       near);
