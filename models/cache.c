@@ -207,6 +207,18 @@ static void read_keys(struct scn *s, cJSON *j, struct cache_config *c)
     scn_close(&ko);
 }
 
+/* One of hit_ratio and keys is required; a misspelling of either is reported as that
+ * ("did you mean"), not also as the missing pair. */
+static bool misspelt_hit_model(const cJSON *j)
+{
+    static const char *const either[] = {"hit_ratio", "keys"};
+    for (const cJSON *k = j->child; k; k = k->next)
+        if (strcmp(k->string, either[0]) != 0 && strcmp(k->string, either[1]) != 0 &&
+            scn_nearest(k->string, either, 2))
+            return true;
+    return false;
+}
+
 bool cache_config_from_json(struct scn_obj *o, struct cache_config *c, struct arena *a)
 {
     memset(c, 0, sizeof *c);
@@ -225,7 +237,7 @@ bool cache_config_from_json(struct scn_obj *o, struct cache_config *c, struct ar
     cJSON *keys = scn_member(o, "keys");
     if (ratio && keys)
         scn_error(s, keys, true, "give \"hit_ratio\" or \"keys\", not both");
-    else if (!ratio && !keys && o->j)
+    else if (!ratio && !keys && o->j && !misspelt_hit_model(o->j))
         scn_error(s, o->j, false, "give \"hit_ratio\" (a fixed hit ratio) or \"keys\" (a key "
                                   "population)");
     if (ratio)
