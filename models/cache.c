@@ -207,18 +207,6 @@ static void read_keys(struct scn *s, cJSON *j, struct cache_config *c)
     scn_close(&ko);
 }
 
-/* One of hit_ratio and keys is required; a misspelling of either is reported as that
- * ("did you mean"), not also as the missing pair. */
-static bool misspelt_hit_model(const cJSON *j)
-{
-    static const char *const either[] = {"hit_ratio", "keys"};
-    for (const cJSON *k = j->child; k; k = k->next)
-        if (strcmp(k->string, either[0]) != 0 && strcmp(k->string, either[1]) != 0 &&
-            scn_nearest(k->string, either, 2))
-            return true;
-    return false;
-}
-
 bool cache_config_from_json(struct scn_obj *o, struct cache_config *c, struct arena *a)
 {
     memset(c, 0, sizeof *c);
@@ -235,9 +223,11 @@ bool cache_config_from_json(struct scn_obj *o, struct cache_config *c, struct ar
     c->backlog = (uint32_t)scn_int(o, "backlog", 0, 0, 100000000);
     cJSON *ratio = scn_member(o, "hit_ratio");
     cJSON *keys = scn_member(o, "keys");
+    /* one of the two is required; a misspelling of either is reported as that alone */
+    bool misspelt = scn_misspelt(o, "hit_ratio") || scn_misspelt(o, "keys");
     if (ratio && keys)
         scn_error(s, keys, true, "give \"hit_ratio\" or \"keys\", not both");
-    else if (!ratio && !keys && o->j && !misspelt_hit_model(o->j))
+    else if (!ratio && !keys && o->j && !misspelt)
         scn_error(s, o->j, false, "give \"hit_ratio\" (a fixed hit ratio) or \"keys\" (a key "
                                   "population)");
     if (ratio)

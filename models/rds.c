@@ -230,20 +230,28 @@ bool rds_config_from_json(struct scn_obj *o, struct rds_config *c, struct arena 
               &c->failover_time, a);
 
     cJSON *reps = scn_member(o, "read_replicas");
+    bool reps_bad = false; /* reported here: the rules that need replicas keep quiet */
     if (reps && !cJSON_IsArray(reps)) {
         scn_error(s, reps, false, "expected an array of read replicas ({} or "
                                   "{\"availability_zone\": ...} each), got %s",
                   scn_describe(reps, what, sizeof what));
+        reps_bad = true;
     } else if (reps && cJSON_GetArraySize(reps) > (int)RDS_MAX_REPLICAS) {
         scn_error(s, reps, false, "at most %u read replicas, got %d", RDS_MAX_REPLICAS,
                   cJSON_GetArraySize(reps));
+        reps_bad = true;
     } else if (reps) {
         c->nreplicas = (uint32_t)cJSON_GetArraySize(reps);
+    } else {
+        reps_bad = scn_misspelt(o, "read_replicas"); /* reported as an unknown key */
     }
     c->az_refs = arena_alloc(a, (2u + c->nreplicas) * sizeof *c->az_refs);
     c->primary_az_ref = read_az(o, "availability_zone", c, a);
     c->standby_az_ref = read_az(o, "secondary_availability_zone", c, a);
-    if (c->standby_az_ref >= 0 && !c->multi_az)
+    /* multi_az with a value of the wrong kind, or misspelt, is reported as that alone */
+    cJSON *maz = scn_member(o, "multi_az");
+    bool maz_bad = (maz && !cJSON_IsBool(maz)) || scn_misspelt(o, "multi_az");
+    if (c->standby_az_ref >= 0 && !c->multi_az && !maz_bad)
         scn_error(s, c->az_refs[c->standby_az_ref].at, false,
                   "a standby needs \"multi_az\": true");
     else if (c->standby_az_ref >= 0 && c->primary_az_ref >= 0 &&
@@ -255,7 +263,7 @@ bool rds_config_from_json(struct scn_obj *o, struct rds_config *c, struct arena 
 
     c->read_from = (enum rds_read_from)scn_enum(
         o, "read_from", read_from_names, c->nreplicas ? RDS_READ_REPLICAS : RDS_READ_PRIMARY);
-    if (c->read_from == RDS_READ_REPLICAS && c->nreplicas == 0)
+    if (c->read_from == RDS_READ_REPLICAS && c->nreplicas == 0 && !reps_bad)
         scn_error(s, scn_member(o, "read_from"), false,
                   "\"replicas\" needs at least one entry in \"read_replicas\"");
     c->apply_factor = scn_num(o, "apply_factor", 0.5, SCN_NONNEG);

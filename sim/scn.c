@@ -1106,6 +1106,28 @@ cJSON *scn_member_req(struct scn_obj *o, const char *key)
     return v;
 }
 
+static bool is_known(const struct scn_obj *o, const char *key)
+{
+    for (unsigned i = 0; i < o->nknown; i++)
+        if (strcmp(o->known[i], key) == 0)
+            return true;
+    return false;
+}
+
+bool scn_misspelt(const struct scn_obj *o, const char *key)
+{
+    if (!o->j)
+        return false;
+    for (const cJSON *c = o->j->child; c; c = c->next) {
+        if (is_known(o, c->string))
+            continue;
+        const char *near = scn_nearest(c->string, o->known, o->nknown);
+        if (near && strcmp(near, key) == 0)
+            return true;
+    }
+    return false;
+}
+
 void scn_add_default(struct scn_obj *o, const char *key, cJSON *v)
 {
     if (!v)
@@ -1129,10 +1151,7 @@ void scn_close(struct scn_obj *o)
     if (!o->j)
         return;
     for (cJSON *c = o->j->child; c; c = c->next) {
-        bool known = false;
-        for (unsigned i = 0; i < o->nknown && !known; i++)
-            known = strcmp(o->known[i], c->string) == 0;
-        if (known)
+        if (is_known(o, c->string))
             continue;
         const char *near = scn_nearest(c->string, o->known, o->nknown);
         if (near) {

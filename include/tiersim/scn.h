@@ -148,6 +148,12 @@ cJSON *scn_member_req(struct scn_obj *o, const char *key);
  * finds it from any folder. */
 char *scn_file(struct scn_obj *o, const char *key, char *given, size_t given_size);
 
+/* Is a member of o that no getter has asked for a near miss of `key` (which must be
+ * known)? scn_close will then report it as an unknown key with "did you mean `key`", so a
+ * rule about `key` (that it is missing, or that another key needs it) should stay quiet:
+ * one mistake, one message. */
+bool scn_misspelt(const struct scn_obj *o, const char *key);
+
 /* Add `v` (a new tree the caller built) as member `key`, as a filled-in default. */
 void scn_add_default(struct scn_obj *o, const char *key, cJSON *v);
 
