@@ -712,10 +712,21 @@ int world_config_read(struct scn *s, struct world_config *wc)
             for (uint32_t k = 0; k < c->u.cache.naz_refs; k++)
                 check_az(s, wc, c->u.cache.az_refs[k].name, c->u.cache.az_refs[k].at);
             break;
-        case COMP_RDS:
-            for (uint32_t k = 0; k < c->u.rds.naz_refs; k++)
-                check_az(s, wc, c->u.rds.az_refs[k].name, c->u.rds.az_refs[k].at);
+        case COMP_RDS: {
+            const struct rds_config *r = &c->u.rds;
+            for (uint32_t k = 0; k < r->naz_refs; k++)
+                check_az(s, wc, r->az_refs[k].name, r->az_refs[k].at);
+            /* a standby given beside a primary in its default AZ (the one given beside it is
+             * compared where the rds is read): Multi-AZ keeps them apart (RDS-1) */
+            if (r->multi_az && r->standby_az_ref >= 0 && r->primary_az_ref < 0 && wc->nazs &&
+                strcmp(r->az_refs[r->standby_az_ref].name, wc->azs[0]) == 0)
+                scn_error(s, r->az_refs[r->standby_az_ref].at, false,
+                          "must differ from the primary's AZ (\"%s\": the scenario's first, "
+                          "the default without \"availability_zone\"): a Multi-AZ standby is "
+                          "in another AZ",
+                          wc->azs[0]);
             break;
+        }
         }
     }
     check_call_loops(s, wc);
