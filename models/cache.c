@@ -133,8 +133,8 @@ static void read_placement(struct scn_obj *o, struct cache_config *c, struct are
     int64_t replicas = scn_int(o, "replicas", given >= 0 ? given : 0, 0, CACHE_MAX_REPLICAS);
     if (given >= 0 && replicas != given) {
         scn_error(s, list, false,
-                  "expected one AZ name per replica (\"replicas\" is %lld), got %d names",
-                  (long long)replicas, given);
+                  "expected one AZ name per replica (\"replicas\" is %lld), got %d name%s",
+                  (long long)replicas, given, given == 1 ? "" : "s");
         given = -1;
     }
     c->replicas = (uint32_t)replicas;
