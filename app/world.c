@@ -65,6 +65,44 @@ static void check_ref(struct scn *s, struct world_config *wc, const char *name, 
                   article(type_names[want]), type_names[want]);
 }
 
+/* Is `name` shaped like an AWS AZ name: a region ("us-east-1", "us-gov-west-1") and a zone
+ * letter a-f (no region has more than six AZs)? Such a name missing from the scenario's azs
+ * is a real AZ the scenario leaves out, not a typo of one of them. */
+static bool aws_az_name(const char *name)
+{
+    const char *p = name;
+    if (!islower((unsigned char)p[0]) || !islower((unsigned char)p[1]) || p[2] != '-')
+        return false;
+    p += 3;
+    unsigned words = 0;
+    while (islower((unsigned char)*p)) { /* "east-", "gov-west-" */
+        while (islower((unsigned char)*p))
+            p++;
+        if (*p++ != '-')
+            return false;
+        words++;
+    }
+    if (words == 0 || !isdigit((unsigned char)*p))
+        return false;
+    while (isdigit((unsigned char)*p))
+        p++;
+    return p[0] >= 'a' && p[0] <= 'f' && p[1] == '\0';
+}
+
+/* Report AZ `name` (at `at`), which is not one of the scenario's. */
+static void unknown_az(struct scn *s, const struct world_config *wc, const char *name,
+                       const cJSON *at)
+{
+    char list[256];
+    scn_join(list, sizeof list, wc->azs, wc->nazs);
+    const char *near = aws_az_name(name) ? NULL : scn_nearest(name, wc->azs, wc->nazs);
+    if (near)
+        scn_error(s, at, false, "\"%s\" is not one of the scenario's azs (did you mean \"%s\"?)",
+                  name, near);
+    else
+        scn_error(s, at, false, "\"%s\" is not one of the scenario's azs (%s)", name, list);
+}
+
 /* One AZ name (at `at`) must be one of the scenario's. */
 static void check_az(struct scn *s, const struct world_config *wc, const char *name,
                      const cJSON *at)
@@ -74,14 +112,7 @@ static void check_az(struct scn *s, const struct world_config *wc, const char *n
     for (uint32_t a = 0; a < wc->nazs; a++)
         if (strcmp(wc->azs[a], name) == 0)
             return;
-    char list[256];
-    scn_join(list, sizeof list, wc->azs, wc->nazs);
-    const char *near = scn_nearest(name, wc->azs, wc->nazs);
-    if (near)
-        scn_error(s, at, false, "\"%s\" is not one of the scenario's azs (did you mean \"%s\"?)",
-                  name, near);
-    else
-        scn_error(s, at, false, "\"%s\" is not one of the scenario's azs (%s)", name, list);
+    unknown_az(s, wc, name, at);
 }
 
 /* Names of AZs (from `first`, a JSON array, n of them) must be the scenario's, once each. */
@@ -96,18 +127,8 @@ static void check_azs(struct scn *s, const struct world_config *wc, const char *
         bool known = false;
         for (uint32_t a = 0; a < wc->nazs && !known; a++)
             known = strcmp(wc->azs[a], names[k]) == 0;
-        if (known)
-            continue;
-        char list[256];
-        scn_join(list, sizeof list, wc->azs, wc->nazs);
-        const char *near = scn_nearest(names[k], wc->azs, wc->nazs);
-        if (near)
-            scn_error(s, e, false,
-                      "\"%s\" is not one of the scenario's azs (did you mean \"%s\"?)", names[k],
-                      near);
-        else
-            scn_error(s, e, false, "\"%s\" is not one of the scenario's azs (%s)", names[k],
-                      list);
+        if (!known)
+            unknown_az(s, wc, names[k], e);
     }
 }
 
