@@ -1114,12 +1114,26 @@ static bool is_known(const struct scn_obj *o, const char *key)
     return false;
 }
 
+static bool is_reported(const struct scn_obj *o, const char *key)
+{
+    for (unsigned i = 0; i < o->nreported; i++)
+        if (strcmp(o->reported[i], key) == 0)
+            return true;
+    return false;
+}
+
+void scn_reported(struct scn_obj *o, const char *key)
+{
+    if (o->nreported < SCN_MAX_KEYS && !is_reported(o, key))
+        o->reported[o->nreported++] = key;
+}
+
 bool scn_misspelt(const struct scn_obj *o, const char *key)
 {
     if (!o->j)
         return false;
     for (const cJSON *c = o->j->child; c; c = c->next) {
-        if (is_known(o, c->string))
+        if (is_known(o, c->string) || is_reported(o, c->string))
             continue;
         const char *near = scn_nearest(c->string, o->known, o->nknown);
         if (near && strcmp(near, key) == 0)
@@ -1151,7 +1165,7 @@ void scn_close(struct scn_obj *o)
     if (!o->j)
         return;
     for (cJSON *c = o->j->child; c; c = c->next) {
-        if (is_known(o, c->string))
+        if (is_known(o, c->string) || is_reported(o, c->string))
             continue;
         const char *near = scn_nearest(c->string, o->known, o->nknown);
         if (near) {
