@@ -47,6 +47,20 @@ static void check_ref(struct scn *s, struct world_config *wc, const char *name, 
     if (!name)
         return;
     struct comp_config *c = find_comp(wc, name);
+    if (!name[0]) { /* no name at all: say what kind of name, and which there are */
+        const char **names = ts_malloc((wc->ncomps ? wc->ncomps : 1u) * sizeof *names);
+        unsigned n = 0;
+        for (uint32_t i = 0; i < wc->ncomps; i++)
+            if (wc->comps[i].typed && wc->comps[i].type == want)
+                names[n++] = wc->comps[i].name;
+        char list[256];
+        scn_join(list, sizeof list, names, n);
+        free(names);
+        scn_error(s, at, false, "expected the name of a component, got \"\" (here %s %s%s%s)",
+                  article(type_names[want]), type_names[want], n ? ": " : ", and there is none",
+                  n ? list : "");
+        return;
+    }
     if (!c) {
         const char **names = ts_malloc((wc->ncomps ? wc->ncomps : 1u) * sizeof *names);
         for (uint32_t i = 0; i < wc->ncomps; i++)
