@@ -5,6 +5,7 @@
 #include "tiersim/cron.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -608,6 +609,31 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
     c->valid = scn_error_count(s) == before;
 }
 
+/* The most a one-way network hop may take on average, in seconds. A hop within a region
+ * takes well under a millisecond (RDS-7: a cross-AZ round trip is 0.5-1.5 ms), so a mean
+ * above a second is a unit mistake ("100" for "100ms"), not a network. */
+#define NET_MAX_MEAN_S 1.0
+
+/* One of the network's latency distributions, its mean bounded by NET_MAX_MEAN_S. */
+static void read_latency(struct scn_obj *net, const char *key, const char *def_json,
+                         struct dist *d, struct arena *a)
+{
+    if (!dist_read(net, key, def_json, d, a))
+        return;
+    double mean = dist_mean(d);
+    if (mean <= NET_MAX_MEAN_S)
+        return;
+    if (!isfinite(mean))
+        scn_error(net->s, scn_member(net, key), false,
+                  "must have a mean of at most %g s, got a distribution with no finite mean%s",
+                  NET_MAX_MEAN_S, d->kind == DIST_PARETO ? " (a pareto needs a shape > 1)" : "");
+    else
+        scn_error(net->s, scn_member(net, key), false,
+                  "must have a mean of at most %g s, got %.10g s: a one-way hop within a region "
+                  "takes well under a millisecond (RDS-7), so this looks like a unit mistake",
+                  NET_MAX_MEAN_S, mean);
+}
+
 int world_config_read(struct scn *s, struct world_config *wc)
 {
     memset(wc, 0, sizeof *wc);
@@ -669,10 +695,10 @@ int world_config_read(struct scn *s, struct world_config *wc)
      * matters little next to service times and a draw per hop costs a tenth of a run */
     struct scn_obj net;
     scn_open_member(&top, "network", false, &net);
-    dist_read(&net, "same_az", "{\"dist\": \"const\", \"value\": \"0.1ms\"}", &wc->net_same_az,
-              &wc->arena);
-    dist_read(&net, "cross_az", "{\"dist\": \"const\", \"value\": \"0.5ms\"}", &wc->net_cross_az,
-              &wc->arena);
+    read_latency(&net, "same_az", "{\"dist\": \"const\", \"value\": \"0.1ms\"}", &wc->net_same_az,
+                 &wc->arena);
+    read_latency(&net, "cross_az", "{\"dist\": \"const\", \"value\": \"0.5ms\"}",
+                 &wc->net_cross_az, &wc->arena);
     scn_close(&net);
 
     /* components first, so references from the workload can be checked against them */
