@@ -291,7 +291,7 @@ const char *scn_describe(const cJSON *v, char *buf, size_t size)
         else
             snprintf(buf, size, "\"%s\"", str);
     } else if (cJSON_IsNumber(v))
-        snprintf(buf, size, "%.10g", v->valuedouble);
+        snprintf(buf, size, "%.10g", v->valuedouble == 0 ? 0.0 : v->valuedouble); /* not -0 */
     else if (cJSON_IsObject(v))
         snprintf(buf, size, "an object");
     else if (cJSON_IsArray(v)) {
@@ -1193,6 +1193,8 @@ void scn_close(struct scn_obj *o)
 
 static void fmt_num(char *buf, size_t n, double x)
 {
+    if (x == 0)
+        x = 0; /* -0 too: "got 0 s", never "got -0 s" */
     if (x == floor(x) && fabs(x) < 1e17)
         snprintf(buf, n, "%.0f", x); /* integers exactly: 9007199254740991, not 9.007e+15 */
     else
@@ -1242,7 +1244,7 @@ bool scn_as_num(struct scn *s, const cJSON *v, struct scn_bound b, double *out)
     }
     if (!scn_check_bound(s, v, v->valuedouble, b))
         return false;
-    *out = v->valuedouble;
+    *out = v->valuedouble == 0 ? 0.0 : v->valuedouble; /* never -0, which messages would show */
     return true;
 }
 
