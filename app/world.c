@@ -350,10 +350,10 @@ struct call_edge {
 };
 
 struct loop_frame {
-    uint32_t fleet;     /* component index */
-    uint32_t via;       /* the alb it was entered through (the root: UINT32_MAX) */
-    uint32_t step;      /* its next call step to follow */
-    uint32_t target;    /* that step's alb's next target to follow */
+    uint32_t fleet;  /* component index */
+    uint32_t via;    /* the alb it was entered through (the root: UINT32_MAX) */
+    uint32_t step;   /* its next call step to follow */
+    uint32_t target; /* that step's alb's next target to follow */
 };
 
 struct loop_search {
@@ -361,9 +361,9 @@ struct loop_search {
     const struct world_config *wc;
     struct call_edge **steps; /* by fleet index: its call steps */
     uint32_t *nsteps;
-    int32_t **targets;        /* by alb index: the fleets it targets (-1: not a fleet) */
-    uint8_t *state;           /* by index: 0 unvisited, 1 on the stack, 2 done */
-    uint32_t *pos;            /* by index, while on the stack: its place there */
+    int32_t **targets; /* by alb index: the fleets it targets (-1: not a fleet) */
+    uint8_t *state;    /* by index: 0 unvisited, 1 on the stack, 2 done */
+    uint32_t *pos;     /* by index, while on the stack: its place there */
     struct loop_frame *stack;
     uint32_t depth;
 };
@@ -475,8 +475,8 @@ static void check_call_loops(struct scn *s, const struct world_config *wc)
         if (!c->typed)
             continue;
         if (c->type == COMP_ALB) {
-            ls.targets[i] = ts_calloc(c->u.alb.ntargets ? c->u.alb.ntargets : 1u,
-                                      sizeof *ls.targets[i]);
+            ls.targets[i] =
+                ts_calloc(c->u.alb.ntargets ? c->u.alb.ntargets : 1u, sizeof *ls.targets[i]);
             for (uint32_t k = 0; k < c->u.alb.ntargets; k++)
                 ls.targets[i][k] = comp_index(wc, c->u.alb.targets[k], COMP_FLEET);
         } else if (c->type == COMP_FLEET) {
@@ -615,8 +615,8 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
 #define NET_MAX_MEAN_S 1.0
 
 /* One of the network's latency distributions, its mean bounded by NET_MAX_MEAN_S. */
-static void read_latency(struct scn_obj *net, const char *key, const char *def_json,
-                         struct dist *d, struct arena *a)
+static void read_latency(struct scn_obj *net, const char *key, const char *def_json, struct dist *d,
+                         struct arena *a)
 {
     if (!dist_read(net, key, def_json, d, a))
         return;
@@ -697,8 +697,8 @@ int world_config_read(struct scn *s, struct world_config *wc)
     scn_open_member(&top, "network", false, &net);
     read_latency(&net, "same_az", "{\"dist\": \"const\", \"value\": \"0.1ms\"}", &wc->net_same_az,
                  &wc->arena);
-    read_latency(&net, "cross_az", "{\"dist\": \"const\", \"value\": \"0.5ms\"}",
-                 &wc->net_cross_az, &wc->arena);
+    read_latency(&net, "cross_az", "{\"dist\": \"const\", \"value\": \"0.5ms\"}", &wc->net_cross_az,
+                 &wc->arena);
     scn_close(&net);
 
     /* components first, so references from the workload can be checked against them */

@@ -265,8 +265,8 @@ static void read_keys(struct scn *s, cJSON *j, struct cache_config *c)
                   "\"%s\" is a Redis policy tiersim does not model (expected one of: %s)",
                   policy->valuestring, list);
     } else
-        c->maxmemory_policy = (enum cache_policy)scn_enum(&ko, "maxmemory_policy", policy_names,
-                                                          CACHE_ALLKEYS_LRU);
+        c->maxmemory_policy =
+            (enum cache_policy)scn_enum(&ko, "maxmemory_policy", policy_names, CACHE_ALLKEYS_LRU);
     scn_close(&ko);
 }
 
