@@ -5,6 +5,7 @@
 #include "tiersim/cron.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +26,11 @@ static bool good_name(const char *n)
     return scn_good_name(n);
 }
 
+/* "a" or "an" before a type name: "an" before a vowel, and before "rds", which is spelt out
+ * ("an R-D-S"); "alb" starts with a vowel anyway. */
 static const char *article(const char *word)
 {
-    return strchr("aeiou", word[0]) ? "an" : "a";
+    return (word[0] && strchr("aeiou", word[0])) || strcmp(word, "rds") == 0 ? "an" : "a";
 }
 
 static struct comp_config *find_comp(struct world_config *wc, const char *name)
@@ -45,6 +48,20 @@ static void check_ref(struct scn *s, struct world_config *wc, const char *name, 
     if (!name)
         return;
     struct comp_config *c = find_comp(wc, name);
+    if (!name[0]) { /* no name at all: say what kind of name, and which there are */
+        const char **names = ts_malloc((wc->ncomps ? wc->ncomps : 1u) * sizeof *names);
+        unsigned n = 0;
+        for (uint32_t i = 0; i < wc->ncomps; i++)
+            if (wc->comps[i].typed && wc->comps[i].type == want)
+                names[n++] = wc->comps[i].name;
+        char list[256];
+        scn_join(list, sizeof list, names, n);
+        free(names);
+        scn_error(s, at, false, "expected the name of a component, got \"\" (here %s %s%s%s)",
+                  article(type_names[want]), type_names[want], n ? ": " : ", and there is none",
+                  n ? list : "");
+        return;
+    }
     if (!c) {
         const char **names = ts_malloc((wc->ncomps ? wc->ncomps : 1u) * sizeof *names);
         for (uint32_t i = 0; i < wc->ncomps; i++)
@@ -63,6 +80,44 @@ static void check_ref(struct scn *s, struct world_config *wc, const char *name, 
                   article(type_names[want]), type_names[want]);
 }
 
+/* Is `name` shaped like an AWS AZ name: a region ("us-east-1", "us-gov-west-1") and a zone
+ * letter a-f (no region has more than six AZs)? Such a name missing from the scenario's azs
+ * is a real AZ the scenario leaves out, not a typo of one of them. */
+static bool aws_az_name(const char *name)
+{
+    const char *p = name;
+    if (!islower((unsigned char)p[0]) || !islower((unsigned char)p[1]) || p[2] != '-')
+        return false;
+    p += 3;
+    unsigned words = 0;
+    while (islower((unsigned char)*p)) { /* "east-", "gov-west-" */
+        while (islower((unsigned char)*p))
+            p++;
+        if (*p++ != '-')
+            return false;
+        words++;
+    }
+    if (words == 0 || !isdigit((unsigned char)*p))
+        return false;
+    while (isdigit((unsigned char)*p))
+        p++;
+    return p[0] >= 'a' && p[0] <= 'f' && p[1] == '\0';
+}
+
+/* Report AZ `name` (at `at`), which is not one of the scenario's. */
+static void unknown_az(struct scn *s, const struct world_config *wc, const char *name,
+                       const cJSON *at)
+{
+    char list[256];
+    scn_join(list, sizeof list, wc->azs, wc->nazs);
+    const char *near = aws_az_name(name) ? NULL : scn_nearest(name, wc->azs, wc->nazs);
+    if (near)
+        scn_error(s, at, false, "\"%s\" is not one of the scenario's azs (did you mean \"%s\"?)",
+                  name, near);
+    else
+        scn_error(s, at, false, "\"%s\" is not one of the scenario's azs (%s)", name, list);
+}
+
 /* One AZ name (at `at`) must be one of the scenario's. */
 static void check_az(struct scn *s, const struct world_config *wc, const char *name,
                      const cJSON *at)
@@ -72,14 +127,7 @@ static void check_az(struct scn *s, const struct world_config *wc, const char *n
     for (uint32_t a = 0; a < wc->nazs; a++)
         if (strcmp(wc->azs[a], name) == 0)
             return;
-    char list[256];
-    scn_join(list, sizeof list, wc->azs, wc->nazs);
-    const char *near = scn_nearest(name, wc->azs, wc->nazs);
-    if (near)
-        scn_error(s, at, false, "\"%s\" is not one of the scenario's azs (did you mean \"%s\"?)",
-                  name, near);
-    else
-        scn_error(s, at, false, "\"%s\" is not one of the scenario's azs (%s)", name, list);
+    unknown_az(s, wc, name, at);
 }
 
 /* Names of AZs (from `first`, a JSON array, n of them) must be the scenario's, once each. */
@@ -94,18 +142,8 @@ static void check_azs(struct scn *s, const struct world_config *wc, const char *
         bool known = false;
         for (uint32_t a = 0; a < wc->nazs && !known; a++)
             known = strcmp(wc->azs[a], names[k]) == 0;
-        if (known)
-            continue;
-        char list[256];
-        scn_join(list, sizeof list, wc->azs, wc->nazs);
-        const char *near = scn_nearest(names[k], wc->azs, wc->nazs);
-        if (near)
-            scn_error(s, e, false,
-                      "\"%s\" is not one of the scenario's azs (did you mean \"%s\"?)", names[k],
-                      near);
-        else
-            scn_error(s, e, false, "\"%s\" is not one of the scenario's azs (%s)", names[k],
-                      list);
+        if (!known)
+            unknown_az(s, wc, names[k], e);
     }
 }
 
@@ -199,29 +237,62 @@ static bool counts_group(struct world_config *wc, const struct comp_config *grou
            alb_targets(src, group->name);
 }
 
-/* A fleet's handlers: one for each of the workload's classes, or a "default" one; none for
- * a class the workload does not send; and every step's component of the right type. */
-static void check_handlers(struct scn *s, struct world_config *wc, const struct fleet_config *f,
-                           const cJSON *h)
+/* Is `key` a handler name: a class of the workload's, or "default"? */
+static bool handler_known(const struct workload_config *w, const char *key)
 {
-    const struct workload_config *w = &wc->workload;
-    bool dflt = fleet_program(f, "default") != NULL;
+    bool known = strcmp(key, "default") == 0;
+    for (uint32_t i = 0; i < w->nclasses && !known; i++)
+        known = strcmp(key, w->classes[i]) == 0;
+    return known;
+}
+
+/* The handler name an unknown handler `key` is a near miss of (a class, or "default"), or
+ * NULL. */
+static const char *handler_suggestion(const struct workload_config *w, const char *key)
+{
+    if (handler_known(w, key))
+        return NULL;
+    const char **names = ts_malloc((w->nclasses + 1u) * sizeof *names);
+    for (uint32_t i = 0; i < w->nclasses; i++)
+        names[i] = w->classes[i];
+    names[w->nclasses] = "default";
+    const char *near = scn_nearest(key, names, w->nclasses + 1u);
+    free(names);
+    return near;
+}
+
+/* Is one of the handlers in h a near miss of `name`? Its "did you mean" then reports the
+ * missing handler too: one mistake, one message. */
+static bool misspelt(const struct workload_config *w, const cJSON *h, const char *name)
+{
+    for (const cJSON *k = h->child; k; k = k->next) {
+        const char *near = handler_suggestion(w, k->string);
+        if (near && strcmp(near, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A fleet's handlers: one for each of the workload's classes, or a "default" one, and none
+ * for a class the workload does not send. */
+static void check_handler_classes(struct scn *s, const struct workload_config *w,
+                                  const struct fleet_config *f, const cJSON *h)
+{
+    /* a misspelt "default" would serve every class */
+    bool dflt = fleet_program(f, "default") != NULL || misspelt(w, h, "default");
     char list[256];
     scn_join(list, sizeof list, w->classes, w->nclasses);
     if (!dflt && !w->classes_at)
         scn_error(s, h, false, "missing the handler \"default\" (the steps run for each request)");
     for (uint32_t i = 0; i < w->nclasses && !dflt && w->classes_at; i++)
-        if (!fleet_program(f, w->classes[i]))
+        if (!fleet_program(f, w->classes[i]) && !misspelt(w, h, w->classes[i]))
             scn_error(s, h, false,
                       "missing a handler for the request class \"%s\" (or a \"default\" one)",
                       w->classes[i]);
     for (const cJSON *k = h->child; k; k = k->next) {
-        bool known = strcmp(k->string, "default") == 0;
-        for (uint32_t i = 0; i < w->nclasses && !known; i++)
-            known = strcmp(k->string, w->classes[i]) == 0;
-        if (known)
+        if (handler_known(w, k->string))
             continue;
-        const char *near = scn_nearest(k->string, w->classes, w->nclasses);
+        const char *near = handler_suggestion(w, k->string);
         if (near)
             scn_error(s, k, true, "no request class \"%s\" (did you mean \"%s\"?)", k->string,
                       near);
@@ -229,6 +300,16 @@ static void check_handlers(struct scn *s, struct world_config *wc, const struct 
             scn_error(s, k, true, "no request class \"%s\" (the workload's classes: %s)",
                       k->string, list);
     }
+}
+
+/* A fleet's handlers against the workload's classes (unless the classes are unusable: that
+ * mistake is reported where they are given, not echoed here), and every step's component of
+ * the right type. */
+static void check_handlers(struct scn *s, struct world_config *wc, const struct fleet_config *f,
+                           const cJSON *h)
+{
+    if (!wc->workload.classes_bad)
+        check_handler_classes(s, &wc->workload, f, h);
     for (uint32_t k = 0; k < f->nhandlers; k++)
         for (uint32_t i = 0; i < f->handlers[k].n; i++) {
             const struct pop *op = &f->handlers[k].ops[i];
@@ -248,6 +329,192 @@ static void check_handlers(struct scn *s, struct world_config *wc, const struct 
                 break;
             }
         }
+}
+
+/* --- call loops ---------------------------------------------------------------------------
+ * A request holds a worker slot on every instance it passes through until it replies, and an
+ * instance keeps it in its list of held requests once. A fleet whose handler calls, through
+ * albs and other fleets, back into itself would send a request into an instance that already
+ * holds it, and every pass would take another worker, so the graph of calls must have no
+ * cycle. Its nodes are the fleets; each call step of fleet F to alb A gives an edge F -> G for
+ * every fleet G that A targets. Caches and databases call nothing, so they close no loop. A
+ * depth-first search from the fleets behind the workload's entry (then from every other
+ * fleet, for loops no request reaches yet) finds each loop at the call step that closes it,
+ * in the order requests flow. Only references that resolve are followed: a dangling one is
+ * reported where it is given. */
+
+/* One call step of a fleet to an alb (component indices). */
+struct call_edge {
+    uint32_t alb;
+    const cJSON *at; /* the step's "call" value */
+};
+
+struct loop_frame {
+    uint32_t fleet;  /* component index */
+    uint32_t via;    /* the alb it was entered through (the root: UINT32_MAX) */
+    uint32_t step;   /* its next call step to follow */
+    uint32_t target; /* that step's alb's next target to follow */
+};
+
+struct loop_search {
+    struct scn *s;
+    const struct world_config *wc;
+    struct call_edge **steps; /* by fleet index: its call steps */
+    uint32_t *nsteps;
+    int32_t **targets; /* by alb index: the fleets it targets (-1: not a fleet) */
+    uint8_t *state;    /* by index: 0 unvisited, 1 on the stack, 2 done */
+    uint32_t *pos;     /* by index, while on the stack: its place there */
+    struct loop_frame *stack;
+    uint32_t depth;
+};
+
+static int32_t comp_index(const struct world_config *wc, const char *name, enum comp_type t)
+{
+    for (uint32_t i = 0; name && i < wc->ncomps; i++)
+        if (wc->comps[i].typed && wc->comps[i].type == t && strcmp(wc->comps[i].name, name) == 0)
+            return (int32_t)i;
+    return -1;
+}
+
+/* The step on top of the stack calls into fleet g, which is on the stack: report the loop
+ * from the top fleet round to itself. */
+static void report_loop(struct loop_search *ls, uint32_t g)
+{
+    const struct world_config *wc = ls->wc;
+    const struct loop_frame *top = &ls->stack[ls->depth - 1u];
+    const struct call_edge *e = &ls->steps[top->fleet][top->step];
+    /* the names in order: the top fleet, its alb, then g and the stack above it */
+    uint32_t nnames = 2u + 2u * (ls->depth - ls->pos[g]) - 1u;
+    const char **names = ts_malloc(nnames * sizeof *names);
+    uint32_t k = 0;
+    names[k++] = wc->comps[top->fleet].name;
+    names[k++] = wc->comps[e->alb].name;
+    for (uint32_t i = ls->pos[g]; i < ls->depth; i++) {
+        if (i > ls->pos[g])
+            names[k++] = wc->comps[ls->stack[i].via].name;
+        names[k++] = wc->comps[ls->stack[i].fleet].name;
+    }
+    size_t size = 1;
+    for (uint32_t i = 0; i < k; i++)
+        size += strlen(names[i]) + 4; /* " -> " */
+    char *loop = ts_malloc(size);
+    size_t n = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        size_t len = strlen(names[i]);
+        if (i) {
+            memcpy(loop + n, " -> ", 4);
+            n += 4;
+        }
+        memcpy(loop + n, names[i], len);
+        n += len;
+    }
+    loop[n] = '\0';
+    free(names);
+    scn_error(ls->s, e->at, false,
+              "\"%s\" makes a call loop: %s; a request would call itself until its workers ran "
+              "out",
+              wc->comps[e->alb].name, loop);
+    free(loop);
+}
+
+static void search_from(struct loop_search *ls, uint32_t root)
+{
+    if (ls->state[root] != 0)
+        return;
+    ls->stack[0] = (struct loop_frame){.fleet = root, .via = UINT32_MAX};
+    ls->depth = 1;
+    ls->state[root] = 1;
+    ls->pos[root] = 0;
+    while (ls->depth > 0) {
+        struct loop_frame *f = &ls->stack[ls->depth - 1u];
+        if (f->step >= ls->nsteps[f->fleet]) {
+            ls->state[f->fleet] = 2;
+            ls->depth--;
+            continue;
+        }
+        uint32_t alb = ls->steps[f->fleet][f->step].alb;
+        uint32_t ntargets = ls->wc->comps[alb].u.alb.ntargets;
+        if (f->target >= ntargets) {
+            f->step++;
+            f->target = 0;
+            continue;
+        }
+        if (f->target == 0) {
+            /* a step into fleets on the stack closes a loop: report it once, through the
+             * fleet nearest the top (the shortest loop) */
+            int32_t near = -1;
+            for (uint32_t k = 0; k < ntargets; k++) {
+                int32_t g = ls->targets[alb][k];
+                if (g >= 0 && ls->state[g] == 1 && (near < 0 || ls->pos[g] > ls->pos[near]))
+                    near = g;
+            }
+            if (near >= 0)
+                report_loop(ls, (uint32_t)near);
+        }
+        int32_t g = ls->targets[alb][f->target++];
+        if (g >= 0 && ls->state[g] == 0) {
+            ls->state[g] = 1;
+            ls->pos[g] = ls->depth;
+            ls->stack[ls->depth++] = (struct loop_frame){.fleet = (uint32_t)g, .via = alb};
+        }
+    }
+}
+
+static void check_call_loops(struct scn *s, const struct world_config *wc)
+{
+    uint32_t n = wc->ncomps;
+    struct loop_search ls = {.s = s, .wc = wc};
+    ls.steps = ts_calloc(n, sizeof *ls.steps);
+    ls.nsteps = ts_calloc(n, sizeof *ls.nsteps);
+    ls.targets = ts_calloc(n, sizeof *ls.targets);
+    ls.state = ts_calloc(n, sizeof *ls.state);
+    ls.pos = ts_calloc(n, sizeof *ls.pos);
+    ls.stack = ts_calloc(n, sizeof *ls.stack); /* a fleet is on it at most once */
+    for (uint32_t i = 0; i < n; i++) {
+        const struct comp_config *c = &wc->comps[i];
+        if (!c->typed)
+            continue;
+        if (c->type == COMP_ALB) {
+            ls.targets[i] =
+                ts_calloc(c->u.alb.ntargets ? c->u.alb.ntargets : 1u, sizeof *ls.targets[i]);
+            for (uint32_t k = 0; k < c->u.alb.ntargets; k++)
+                ls.targets[i][k] = comp_index(wc, c->u.alb.targets[k], COMP_FLEET);
+        } else if (c->type == COMP_FLEET) {
+            uint32_t m = 0;
+            for (uint32_t h = 0; h < c->u.fleet.nhandlers; h++)
+                m += c->u.fleet.handlers[h].n;
+            ls.steps[i] = ts_calloc(m ? m : 1u, sizeof *ls.steps[i]);
+            /* every call step, also those nested in branches and on_miss: compiled flat */
+            for (uint32_t h = 0; h < c->u.fleet.nhandlers; h++)
+                for (uint32_t k = 0; k < c->u.fleet.handlers[h].n; k++) {
+                    const struct pop *op = &c->u.fleet.handlers[h].ops[k];
+                    int32_t alb = op->kind == POP_CALL && op->target_at
+                                      ? comp_index(wc, op->target, COMP_ALB)
+                                      : -1;
+                    if (alb >= 0)
+                        ls.steps[i][ls.nsteps[i]++] =
+                            (struct call_edge){(uint32_t)alb, op->target_at};
+                }
+        }
+    }
+    int32_t entry = comp_index(wc, wc->workload.entry, COMP_ALB);
+    if (entry >= 0)
+        for (uint32_t k = 0; k < wc->comps[entry].u.alb.ntargets; k++)
+            if (ls.targets[entry][k] >= 0)
+                search_from(&ls, (uint32_t)ls.targets[entry][k]);
+    for (uint32_t i = 0; i < n; i++)
+        if (wc->comps[i].typed && wc->comps[i].type == COMP_FLEET)
+            search_from(&ls, i);
+    for (uint32_t i = 0; i < n; i++) {
+        free(ls.steps[i]);
+        free(ls.targets[i]);
+    }
+    free(ls.steps);
+    free(ls.nsteps);
+    free(ls.targets);
+    free(ls.state);
+    free(ls.pos);
+    free(ls.stack);
 }
 
 static void read_azs(struct scn_obj *o, struct world_config *wc)
@@ -342,6 +609,31 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
     c->valid = scn_error_count(s) == before;
 }
 
+/* The most a one-way network hop may take on average, in seconds. A hop within a region
+ * takes well under a millisecond (RDS-7: a cross-AZ round trip is 0.5-1.5 ms), so a mean
+ * above a second is a unit mistake ("100" for "100ms"), not a network. */
+#define NET_MAX_MEAN_S 1.0
+
+/* One of the network's latency distributions, its mean bounded by NET_MAX_MEAN_S. */
+static void read_latency(struct scn_obj *net, const char *key, const char *def_json, struct dist *d,
+                         struct arena *a)
+{
+    if (!dist_read(net, key, def_json, d, a))
+        return;
+    double mean = dist_mean(d);
+    if (mean <= NET_MAX_MEAN_S)
+        return;
+    if (!isfinite(mean))
+        scn_error(net->s, scn_member(net, key), false,
+                  "must have a mean of at most %g s, got a distribution with no finite mean%s",
+                  NET_MAX_MEAN_S, d->kind == DIST_PARETO ? " (a pareto needs a shape > 1)" : "");
+    else
+        scn_error(net->s, scn_member(net, key), false,
+                  "must have a mean of at most %g s, got %.10g s: a one-way hop within a region "
+                  "takes well under a millisecond (RDS-7), so this looks like a unit mistake",
+                  NET_MAX_MEAN_S, mean);
+}
+
 int world_config_read(struct scn *s, struct world_config *wc)
 {
     memset(wc, 0, sizeof *wc);
@@ -403,10 +695,10 @@ int world_config_read(struct scn *s, struct world_config *wc)
      * matters little next to service times and a draw per hop costs a tenth of a run */
     struct scn_obj net;
     scn_open_member(&top, "network", false, &net);
-    dist_read(&net, "same_az", "{\"dist\": \"const\", \"value\": \"0.1ms\"}", &wc->net_same_az,
-              &wc->arena);
-    dist_read(&net, "cross_az", "{\"dist\": \"const\", \"value\": \"0.5ms\"}", &wc->net_cross_az,
-              &wc->arena);
+    read_latency(&net, "same_az", "{\"dist\": \"const\", \"value\": \"0.1ms\"}", &wc->net_same_az,
+                 &wc->arena);
+    read_latency(&net, "cross_az", "{\"dist\": \"const\", \"value\": \"0.5ms\"}", &wc->net_cross_az,
+                 &wc->arena);
     scn_close(&net);
 
     /* components first, so references from the workload can be checked against them */
@@ -481,12 +773,24 @@ int world_config_read(struct scn *s, struct world_config *wc)
             for (uint32_t k = 0; k < c->u.cache.naz_refs; k++)
                 check_az(s, wc, c->u.cache.az_refs[k].name, c->u.cache.az_refs[k].at);
             break;
-        case COMP_RDS:
-            for (uint32_t k = 0; k < c->u.rds.naz_refs; k++)
-                check_az(s, wc, c->u.rds.az_refs[k].name, c->u.rds.az_refs[k].at);
+        case COMP_RDS: {
+            const struct rds_config *r = &c->u.rds;
+            for (uint32_t k = 0; k < r->naz_refs; k++)
+                check_az(s, wc, r->az_refs[k].name, r->az_refs[k].at);
+            /* a standby given beside a primary in its default AZ (the one given beside it is
+             * compared where the rds is read): Multi-AZ keeps them apart (RDS-1) */
+            if (r->multi_az && r->standby_az_ref >= 0 && r->primary_az_ref < 0 && wc->nazs &&
+                strcmp(r->az_refs[r->standby_az_ref].name, wc->azs[0]) == 0)
+                scn_error(s, r->az_refs[r->standby_az_ref].at, false,
+                          "must differ from the primary's AZ (\"%s\": the scenario's first, "
+                          "the default without \"availability_zone\"): a Multi-AZ standby is "
+                          "in another AZ",
+                          wc->azs[0]);
             break;
         }
+        }
     }
+    check_call_loops(s, wc);
     return scn_error_count(s) ? TS_ESCENARIO : 0;
 }
 

@@ -49,8 +49,10 @@
 #include "tiersim/scn.h"
 #include "tiersim/stats.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +85,46 @@ const struct cache_node_type *cache_node_type_find(const char *name)
 
 static const char *const read_from_names[] = {"primary", "replicas", NULL};
 static const char *const policy_names[] = {"allkeys-lru", "volatile-lru", "noeviction", NULL};
+/* Redis's other eviction policies: real, but not modelled (see the design comment) */
+static const char *const policy_others[] = {"allkeys-lfu", "allkeys-random", "volatile-lfu",
+                                            "volatile-random", "volatile-ttl", NULL};
+
+/* How a name missing from the table is wrong. A well-formed name ("cache.", a family such as
+ * "r5" or "m6g", a size such as "8xlarge", "micro" or "metal") is a real node type the table
+ * leaves out, of a family it has (GAP_SIZE: that family's types are joined into list) or
+ * of one it has not (GAP_FAMILY); a suggestion of a near name would mislead there. Anything
+ * else is a typo to correct (GAP_NONE). */
+enum gap { GAP_NONE, GAP_SIZE, GAP_FAMILY };
+
+static enum gap table_gap(const char *name, char *list, size_t size)
+{
+    static const char *const words[] = {"nano", "micro", "small", "medium", "large", "metal"};
+    const char *p = name + strlen("cache.");
+    if (strncmp(name, "cache.", strlen("cache.")) != 0 || !islower((unsigned char)*p))
+        return GAP_NONE;
+    while (islower((unsigned char)*p))
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return GAP_NONE;
+    while (isalnum((unsigned char)*p))
+        p++;
+    if (*p != '.')
+        return GAP_NONE;
+    const char *sz = p + 1;
+    size_t digits = strspn(sz, "0123456789");
+    bool shaped = strcmp(sz + digits, "xlarge") == 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0] && !digits; i++)
+        shaped = shaped || strcmp(sz, words[i]) == 0;
+    if (!shaped)
+        return GAP_NONE;
+    const char *mine[64];
+    unsigned m = 0;
+    for (const struct cache_node_type *k = cache_node_types; k->name && m < 64; k++)
+        if (strncmp(k->name, name, (size_t)(sz - name)) == 0)
+            mine[m++] = k->name;
+    scn_join(list, size, mine, m);
+    return m ? GAP_SIZE : GAP_FAMILY;
+}
 
 static void read_node_type(struct scn_obj *o, struct cache_config *c)
 {
@@ -96,8 +138,14 @@ static void read_node_type(struct scn_obj *o, struct cache_config *c)
     unsigned n = 0;
     for (const struct cache_node_type *t = cache_node_types; t->name && n < 32; t++)
         names[n++] = t->name;
-    const char *near = scn_nearest(type, names, n);
-    if (near)
+    char list[512];
+    enum gap gap = table_gap(type, list, sizeof list);
+    const char *near = gap == GAP_NONE ? scn_nearest(type, names, n) : NULL;
+    if (gap == GAP_SIZE)
+        scn_error(o->s, scn_member(o, "node_type"), false,
+                  "node type \"%s\" is not in tiersim's table (of %.*s it has: %s)", type,
+                  (int)(strrchr(type, '.') - type), type, list);
+    else if (near)
         scn_error(o->s, scn_member(o, "node_type"), false,
                   "unknown node type \"%s\" (did you mean \"%s\"?)", type, near);
     else
@@ -133,8 +181,8 @@ static void read_placement(struct scn_obj *o, struct cache_config *c, struct are
     int64_t replicas = scn_int(o, "replicas", given >= 0 ? given : 0, 0, CACHE_MAX_REPLICAS);
     if (given >= 0 && replicas != given) {
         scn_error(s, list, false,
-                  "expected one AZ name per replica (\"replicas\" is %lld), got %d names",
-                  (long long)replicas, given);
+                  "expected one AZ name per replica (\"replicas\" is %lld), got %d name%s",
+                  (long long)replicas, given, given == 1 ? "" : "s");
         given = -1;
     }
     c->replicas = (uint32_t)replicas;
@@ -202,8 +250,23 @@ static void read_keys(struct scn *s, cJSON *j, struct cache_config *c)
     }
     c->ttl = scn_dur(&ko, "ttl", 0, SCN_IN(0, 1e9));
     c->warm = scn_bool(&ko, "warm", false);
-    c->maxmemory_policy =
-        (enum cache_policy)scn_enum(&ko, "maxmemory_policy", policy_names, CACHE_ALLKEYS_LRU);
+    c->maxmemory_policy = CACHE_ALLKEYS_LRU;
+    cJSON *policy = scn_member(&ko, "maxmemory_policy");
+    bool other = false;
+    for (unsigned i = 0; policy && cJSON_IsString(policy) && policy_others[i]; i++)
+        other = other || strcmp(policy->valuestring, policy_others[i]) == 0;
+    if (other) {
+        char list[128];
+        size_t len = 0;
+        for (unsigned i = 0; policy_names[i] && len < sizeof list; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s\"%s\"", i ? ", " : "",
+                                    policy_names[i]);
+        scn_error(s, policy, false,
+                  "\"%s\" is a Redis policy tiersim does not model (expected one of: %s)",
+                  policy->valuestring, list);
+    } else
+        c->maxmemory_policy =
+            (enum cache_policy)scn_enum(&ko, "maxmemory_policy", policy_names, CACHE_ALLKEYS_LRU);
     scn_close(&ko);
 }
 
@@ -223,9 +286,11 @@ bool cache_config_from_json(struct scn_obj *o, struct cache_config *c, struct ar
     c->backlog = (uint32_t)scn_int(o, "backlog", 0, 0, 100000000);
     cJSON *ratio = scn_member(o, "hit_ratio");
     cJSON *keys = scn_member(o, "keys");
+    /* one of the two is required; a misspelling of either is reported as that alone */
+    bool misspelt = scn_misspelt(o, "hit_ratio") || scn_misspelt(o, "keys");
     if (ratio && keys)
         scn_error(s, keys, true, "give \"hit_ratio\" or \"keys\", not both");
-    else if (!ratio && !keys && o->j)
+    else if (!ratio && !keys && o->j && !misspelt)
         scn_error(s, o->j, false, "give \"hit_ratio\" (a fixed hit ratio) or \"keys\" (a key "
                                   "population)");
     if (ratio)

@@ -59,6 +59,15 @@ int64_t retry_backoff(const struct retry_config *r, uint32_t k, const gsl_rng *r
 
 static const char *const step_kinds[] = {"cpu", "call", "cache", "db", "delay", "p"};
 enum { K_CPU, K_CALL, K_CACHE, K_DB, K_DELAY, K_P, NKINDS };
+/* the keys of each kind of step (NULL-terminated), for a key given to the wrong kind */
+static const char *const step_keys[NKINDS][6] = {
+    [K_CPU] = {"cpu", NULL},
+    [K_CALL] = {"call", "timeout", "retry", NULL},
+    [K_CACHE] = {"cache", "on_miss", "timeout", "retry", NULL},
+    [K_DB] = {"db", "op", "demand", "timeout", "retry", NULL},
+    [K_DELAY] = {"delay", NULL},
+    [K_P] = {"p", "then", "else", NULL},
+};
 static const char *const db_ops[] = {"read", "write", NULL};
 
 struct builder {
@@ -90,6 +99,40 @@ static void read_target(struct scn_obj *o, const char *key, struct pop *op,
     op->target_type = type;
 }
 
+static bool takes(int kind, const char *key)
+{
+    for (unsigned i = 0; step_keys[kind][i]; i++)
+        if (strcmp(step_keys[kind][i], key) == 0)
+            return true;
+    return false;
+}
+
+/* A key of another kind of step given to a step of this kind ("timeout" on a cpu step):
+ * say which steps take it (an unknown key is left to scn_close and its suggestion). */
+static void check_keys_of_kind(struct scn_obj *so, int kind)
+{
+    for (cJSON *k = so->j->child; k; k = k->next) {
+        const char *kinds[NKINDS];
+        unsigned n = 0;
+        for (int j = 0; j < NKINDS; j++)
+            if (j != kind && takes(j, k->string))
+                kinds[n++] = step_kinds[j];
+        if (takes(kind, k->string) || n == 0)
+            continue;
+        char mine[64], theirs[64];
+        unsigned nmine = 0;
+        while (step_keys[kind][nmine])
+            nmine++;
+        scn_join(mine, sizeof mine, step_keys[kind], nmine);
+        scn_join(theirs, sizeof theirs, kinds, n - 1u);
+        scn_error(so->s, k, true,
+                  "\"%s\" is not a key of a %s step (its keys: %s); it goes on %s%s%s steps",
+                  k->string, step_kinds[kind], mine, theirs, n > 1 ? " and " : "",
+                  kinds[n - 1u]);
+        scn_reported(so, k->string); /* not an unknown key as well */
+    }
+}
+
 static bool compile_step(struct scn *s, cJSON *e, struct builder *b, struct arena *a,
                          bool in_miss)
 {
@@ -114,6 +157,7 @@ static bool compile_step(struct scn *s, cJSON *e, struct builder *b, struct aren
         scn_close(&so);
         return false;
     }
+    check_keys_of_kind(&so, found);
     bool ok = true;
     uint32_t i;
     switch (found) {

@@ -56,6 +56,7 @@
 #include "tiersim/scn.h"
 #include "tiersim/stats.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -142,6 +143,43 @@ static int32_t read_az(struct scn_obj *o, const char *key, struct rds_config *c,
     return (int32_t)c->naz_refs++;
 }
 
+/* How a name missing from the table is wrong. A well-formed name ("db.", a family such as
+ * "r5" or "m6g", a size such as "8xlarge", "micro" or "metal") is a real class the table
+ * leaves out, of a family it has (GAP_SIZE: that family's classes are joined into list) or
+ * of one it has not (GAP_FAMILY); a suggestion of a near name would mislead there. Anything
+ * else is a typo to correct (GAP_NONE). */
+enum gap { GAP_NONE, GAP_SIZE, GAP_FAMILY };
+
+static enum gap table_gap(const char *name, char *list, size_t size)
+{
+    static const char *const words[] = {"nano", "micro", "small", "medium", "large", "metal"};
+    const char *p = name + strlen("db.");
+    if (strncmp(name, "db.", strlen("db.")) != 0 || !islower((unsigned char)*p))
+        return GAP_NONE;
+    while (islower((unsigned char)*p))
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return GAP_NONE;
+    while (isalnum((unsigned char)*p))
+        p++;
+    if (*p != '.')
+        return GAP_NONE;
+    const char *sz = p + 1;
+    size_t digits = strspn(sz, "0123456789");
+    bool shaped = strcmp(sz + digits, "xlarge") == 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0] && !digits; i++)
+        shaped = shaped || strcmp(sz, words[i]) == 0;
+    if (!shaped)
+        return GAP_NONE;
+    const char *mine[64];
+    unsigned m = 0;
+    for (const struct rds_class *k = rds_classes; k->name && m < 64; k++)
+        if (strncmp(k->name, name, (size_t)(sz - name)) == 0)
+            mine[m++] = k->name;
+    scn_join(list, size, mine, m);
+    return m ? GAP_SIZE : GAP_FAMILY;
+}
+
 static void read_class(struct scn_obj *o, struct rds_config *c)
 {
     const char *name = scn_str(o, "instance_class", "db.r5.xlarge");
@@ -151,8 +189,14 @@ static void read_class(struct scn_obj *o, struct rds_config *c)
         unsigned n = 0;
         for (const struct rds_class *k = rds_classes; k->name && n < 64; k++)
             names[n++] = k->name;
-        const char *near = scn_nearest(name, names, n);
-        if (near)
+        char list[512];
+        enum gap gap = table_gap(name, list, sizeof list);
+        const char *near = gap == GAP_NONE ? scn_nearest(name, names, n) : NULL;
+        if (gap == GAP_SIZE)
+            scn_error(o->s, scn_member(o, "instance_class"), false,
+                      "instance class \"%s\" is not in tiersim's table (of %.*s it has: %s)",
+                      name, (int)(strrchr(name, '.') - name), name, list);
+        else if (near)
             scn_error(o->s, scn_member(o, "instance_class"), false,
                       "unknown instance class \"%s\" (did you mean \"%s\"?)", name, near);
         else
@@ -230,20 +274,28 @@ bool rds_config_from_json(struct scn_obj *o, struct rds_config *c, struct arena 
               &c->failover_time, a);
 
     cJSON *reps = scn_member(o, "read_replicas");
+    bool reps_bad = false; /* reported here: the rules that need replicas keep quiet */
     if (reps && !cJSON_IsArray(reps)) {
         scn_error(s, reps, false, "expected an array of read replicas ({} or "
                                   "{\"availability_zone\": ...} each), got %s",
                   scn_describe(reps, what, sizeof what));
+        reps_bad = true;
     } else if (reps && cJSON_GetArraySize(reps) > (int)RDS_MAX_REPLICAS) {
         scn_error(s, reps, false, "at most %u read replicas, got %d", RDS_MAX_REPLICAS,
                   cJSON_GetArraySize(reps));
+        reps_bad = true;
     } else if (reps) {
         c->nreplicas = (uint32_t)cJSON_GetArraySize(reps);
+    } else {
+        reps_bad = scn_misspelt(o, "read_replicas"); /* reported as an unknown key */
     }
     c->az_refs = arena_alloc(a, (2u + c->nreplicas) * sizeof *c->az_refs);
     c->primary_az_ref = read_az(o, "availability_zone", c, a);
     c->standby_az_ref = read_az(o, "secondary_availability_zone", c, a);
-    if (c->standby_az_ref >= 0 && !c->multi_az)
+    /* multi_az with a value of the wrong kind, or misspelt, is reported as that alone */
+    cJSON *maz = scn_member(o, "multi_az");
+    bool maz_bad = (maz && !cJSON_IsBool(maz)) || scn_misspelt(o, "multi_az");
+    if (c->standby_az_ref >= 0 && !c->multi_az && !maz_bad)
         scn_error(s, c->az_refs[c->standby_az_ref].at, false,
                   "a standby needs \"multi_az\": true");
     else if (c->standby_az_ref >= 0 && c->primary_az_ref >= 0 &&
@@ -255,7 +307,7 @@ bool rds_config_from_json(struct scn_obj *o, struct rds_config *c, struct arena 
 
     c->read_from = (enum rds_read_from)scn_enum(
         o, "read_from", read_from_names, c->nreplicas ? RDS_READ_REPLICAS : RDS_READ_PRIMARY);
-    if (c->read_from == RDS_READ_REPLICAS && c->nreplicas == 0)
+    if (c->read_from == RDS_READ_REPLICAS && c->nreplicas == 0 && !reps_bad)
         scn_error(s, scn_member(o, "read_from"), false,
                   "\"replicas\" needs at least one entry in \"read_replicas\"");
     c->apply_factor = scn_num(o, "apply_factor", 0.5, SCN_NONNEG);

@@ -131,6 +131,7 @@ static void read_classes(struct scn_obj *o, struct workload_config *c, struct ar
     if (cl && (!cJSON_IsObject(cl) || n == 0)) {
         scn_error(o->s, cl, false, "expected an object of class name -> weight, got %s",
                   cJSON_IsObject(cl) ? "an empty object" : scn_describe(cl, what, sizeof what));
+        c->classes_bad = true;
         cl = NULL;
     }
     if (!cl) {
@@ -147,11 +148,12 @@ static void read_classes(struct scn_obj *o, struct workload_config *c, struct ar
     const cJSON *e;
     cJSON_ArrayForEach(e, cl)
     {
-        if (!scn_good_name(e->string))
+        if (!scn_good_name(e->string)) {
             scn_error(o->s, e, true,
-                      "a class name is letters, digits, '-' and '_' (it names columns), "
-                      "got \"%s\"",
-                      e->string);
+                      "bad class name: use a letter, then letters, digits, '_' or '-' (at most "
+                      "40 characters)");
+            c->classes_bad = true;
+        }
         double w = 0;
         scn_as_num(o->s, e, SCN_POS, &w);
         c->classes[c->nclasses] = arena_strdup(a, e->string);

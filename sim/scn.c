@@ -291,7 +291,7 @@ const char *scn_describe(const cJSON *v, char *buf, size_t size)
         else
             snprintf(buf, size, "\"%s\"", str);
     } else if (cJSON_IsNumber(v))
-        snprintf(buf, size, "%.10g", v->valuedouble);
+        snprintf(buf, size, "%.10g", v->valuedouble == 0 ? 0.0 : v->valuedouble); /* not -0 */
     else if (cJSON_IsObject(v))
         snprintf(buf, size, "an object");
     else if (cJSON_IsArray(v)) {
@@ -1106,6 +1106,42 @@ cJSON *scn_member_req(struct scn_obj *o, const char *key)
     return v;
 }
 
+static bool is_known(const struct scn_obj *o, const char *key)
+{
+    for (unsigned i = 0; i < o->nknown; i++)
+        if (strcmp(o->known[i], key) == 0)
+            return true;
+    return false;
+}
+
+static bool is_reported(const struct scn_obj *o, const char *key)
+{
+    for (unsigned i = 0; i < o->nreported; i++)
+        if (strcmp(o->reported[i], key) == 0)
+            return true;
+    return false;
+}
+
+void scn_reported(struct scn_obj *o, const char *key)
+{
+    if (o->nreported < SCN_MAX_KEYS && !is_reported(o, key))
+        o->reported[o->nreported++] = key;
+}
+
+bool scn_misspelt(const struct scn_obj *o, const char *key)
+{
+    if (!o->j)
+        return false;
+    for (const cJSON *c = o->j->child; c; c = c->next) {
+        if (is_known(o, c->string) || is_reported(o, c->string))
+            continue;
+        const char *near = scn_nearest(c->string, o->known, o->nknown);
+        if (near && strcmp(near, key) == 0)
+            return true;
+    }
+    return false;
+}
+
 void scn_add_default(struct scn_obj *o, const char *key, cJSON *v)
 {
     if (!v)
@@ -1129,10 +1165,7 @@ void scn_close(struct scn_obj *o)
     if (!o->j)
         return;
     for (cJSON *c = o->j->child; c; c = c->next) {
-        bool known = false;
-        for (unsigned i = 0; i < o->nknown && !known; i++)
-            known = strcmp(o->known[i], c->string) == 0;
-        if (known)
+        if (is_known(o, c->string) || is_reported(o, c->string))
             continue;
         const char *near = scn_nearest(c->string, o->known, o->nknown);
         if (near) {
@@ -1160,6 +1193,8 @@ void scn_close(struct scn_obj *o)
 
 static void fmt_num(char *buf, size_t n, double x)
 {
+    if (x == 0)
+        x = 0; /* -0 too: "got 0 s", never "got -0 s" */
     if (x == floor(x) && fabs(x) < 1e17)
         snprintf(buf, n, "%.0f", x); /* integers exactly: 9007199254740991, not 9.007e+15 */
     else
@@ -1209,7 +1244,7 @@ bool scn_as_num(struct scn *s, const cJSON *v, struct scn_bound b, double *out)
     }
     if (!scn_check_bound(s, v, v->valuedouble, b))
         return false;
-    *out = v->valuedouble;
+    *out = v->valuedouble == 0 ? 0.0 : v->valuedouble; /* never -0, which messages would show */
     return true;
 }
 

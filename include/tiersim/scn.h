@@ -120,6 +120,8 @@ struct scn_obj {
     unsigned nknown;
     const char *missing[SCN_MAX_KEYS]; /* required keys found absent, reported at close */
     unsigned nmissing;
+    const char *reported[SCN_MAX_KEYS]; /* members the caller reported (scn_reported) */
+    unsigned nreported;
 };
 
 /* Begin reading `j` as an object. A non-object is reported ("expected an object") and
@@ -147,6 +149,16 @@ cJSON *scn_member_req(struct scn_obj *o, const char *key);
  * its absolute path replaces the value in the tree, so that the scenario as run (scn_print)
  * finds it from any folder. */
 char *scn_file(struct scn_obj *o, const char *key, char *given, size_t given_size);
+
+/* Is a member of o that no getter has asked for a near miss of `key` (which must be
+ * known)? scn_close will then report it as an unknown key with "did you mean `key`", so a
+ * rule about `key` (that it is missing, or that another key needs it) should stay quiet:
+ * one mistake, one message. */
+bool scn_misspelt(const struct scn_obj *o, const char *key);
+
+/* The caller has reported member `key` of o itself (a key that belongs elsewhere, say):
+ * scn_close passes over it, neither reporting it as unknown nor suggesting it. */
+void scn_reported(struct scn_obj *o, const char *key);
 
 /* Add `v` (a new tree the caller built) as member `key`, as a filled-in default. */
 void scn_add_default(struct scn_obj *o, const char *key, cJSON *v);

@@ -157,6 +157,28 @@ static void test_unknown_and_duplicate_keys(void)
     free(e);
     scn_free(s);
 
+    /* scn_misspelt: an unknown key whose suggestion will be the given known key */
+    s = load("{\"multiaz\": true, \"zone\": \"a\", \"read_from\": 1}");
+    scn_open(s, scn_root(s), &o);
+    scn_member(&o, "multi_az");
+    scn_member(&o, "read_replicas");
+    CHECK(scn_misspelt(&o, "multi_az"), "\"multiaz\" will be suggested as \"multi_az\"");
+    CHECK(!scn_misspelt(&o, "read_replicas"), "no key is near \"read_replicas\"");
+    scn_member(&o, "read_from");
+    CHECK(!scn_misspelt(&o, "read_from"), "a key given right is no misspelling");
+    scn_free(s);
+
+    /* scn_reported: a member the caller reported is neither unknown nor suggested */
+    s = load("{\"timeout\": 1, \"timout\": 2}");
+    scn_open(s, scn_root(s), &o);
+    scn_member(&o, "cpu");
+    scn_reported(&o, "timeout");
+    scn_close(&o);
+    e = errors_of(s);
+    CHECK_STR(e, "t.json:1:16: .timout: unknown key (expected one of: cpu)\n");
+    free(e);
+    scn_free(s);
+
     const char *cands[] = {"min_size", "max_size", "desired_capacity"};
     CHECK(scn_nearest("min_sze", cands, 3) == cands[0], "one letter off");
     CHECK(scn_nearest("MAX_SIZE", cands, 3) == cands[1], "case does not count");

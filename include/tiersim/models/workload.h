@@ -42,6 +42,8 @@ struct workload_config {
     double *weights;            /* their shares of the requests, summing to 1 */
     uint32_t nclasses;
     const struct cJSON *classes_at; /* the `classes` object, or NULL */
+    bool classes_bad;               /* `classes` was given but is unusable (reported): handlers
+                                       cannot be checked against it */
     struct retry_config client; /* the clients' timeout and retries */
 };
 
