@@ -517,6 +517,113 @@ static void check_call_loops(struct scn *s, const struct world_config *wc)
     free(ls.stack);
 }
 
+/* --- call depth ------------------------------------------------------------------------------
+ * A request carries one frame per level of its call chain (component.h, REQ_MAX_DEPTH): the
+ * client, then an alb and an instance per tier, then a cache or a database at the bottom. A
+ * scenario whose deepest chain needs more would see every request that goes that deep fail,
+ * so it is refused. Run once the call graph is known to have no loop. */
+
+struct depth_search {
+    const struct world_config *wc;
+    int32_t *depth; /* by component index: frames from an instance of that fleet down; -1 unknown */
+    int32_t *next;  /* by fleet: the component below it on its deepest chain (-1: none) */
+    int32_t *via;   /* by fleet: the alb of that chain's call (-1: a cache or database) */
+};
+
+static int32_t fleet_depth(struct depth_search *d, uint32_t i)
+{
+    if (d->depth[i] >= 0)
+        return d->depth[i];
+    const struct world_config *wc = d->wc;
+    const struct fleet_config *f = &wc->comps[i].u.fleet;
+    int32_t best = 1;
+    for (uint32_t h = 0; h < f->nhandlers; h++)
+        for (uint32_t k = 0; k < f->handlers[h].n; k++) {
+            const struct pop *op = &f->handlers[h].ops[k];
+            if (op->kind == POP_CALL) {
+                int32_t alb = comp_index(wc, op->target, COMP_ALB);
+                for (uint32_t t = 0; alb >= 0 && t < wc->comps[alb].u.alb.ntargets; t++) {
+                    int32_t g = comp_index(wc, wc->comps[alb].u.alb.targets[t], COMP_FLEET);
+                    if (g >= 0 && 2 + fleet_depth(d, (uint32_t)g) > best) {
+                        best = 2 + d->depth[g];
+                        d->next[i] = g;
+                        d->via[i] = alb;
+                    }
+                }
+            } else if (op->kind == POP_CACHE_GET || op->kind == POP_CACHE_SET ||
+                       op->kind == POP_DB) {
+                int32_t c = comp_index(wc, op->target,
+                                       op->kind == POP_DB ? COMP_RDS : COMP_CACHE);
+                if (c >= 0 && best < 2) {
+                    best = 2;
+                    d->next[i] = c;
+                    d->via[i] = -1;
+                }
+            }
+        }
+    d->depth[i] = best;
+    return best;
+}
+
+static void check_call_depth(struct scn *s, const struct world_config *wc)
+{
+    int32_t entry = comp_index(wc, wc->workload.entry, COMP_ALB);
+    if (entry < 0)
+        return;
+    uint32_t n = wc->ncomps;
+    struct depth_search d = {.wc = wc};
+    d.depth = ts_malloc(n * sizeof *d.depth);
+    d.next = ts_malloc(n * sizeof *d.next);
+    d.via = ts_malloc(n * sizeof *d.via);
+    for (uint32_t i = 0; i < n; i++)
+        d.depth[i] = d.next[i] = d.via[i] = -1;
+    int32_t deepest = -1, frames = 0;
+    const struct alb_config *a = &wc->comps[entry].u.alb;
+    for (uint32_t t = 0; t < a->ntargets; t++) {
+        int32_t g = comp_index(wc, a->targets[t], COMP_FLEET);
+        if (g >= 0 && 2 + fleet_depth(&d, (uint32_t)g) > frames) {
+            frames = 2 + d.depth[g];
+            deepest = g;
+        }
+    }
+    if (frames > REQ_MAX_DEPTH) {
+        char chain[1024];
+        size_t len = (size_t)snprintf(chain, sizeof chain, "client -> %s", wc->comps[entry].name);
+        for (int32_t i = deepest; i >= 0 && len < sizeof chain;) {
+            len += (size_t)snprintf(chain + len, sizeof chain - len, " -> %s", wc->comps[i].name);
+            if (d.via[i] >= 0 && len < sizeof chain)
+                len += (size_t)snprintf(chain + len, sizeof chain - len, " -> %s",
+                                        wc->comps[d.via[i]].name);
+            i = wc->comps[i].type == COMP_FLEET ? d.next[i] : -1;
+        }
+        scn_error(s, wc->workload.entry_at, false,
+                  "the deepest call chain from here has %d levels (%s), but a request holds at "
+                  "most %d: use fewer tiers",
+                  frames, chain, REQ_MAX_DEPTH);
+    }
+    free(d.depth);
+    free(d.next);
+    free(d.via);
+}
+
+/* --- names -------------------------------------------------------------------------------------
+ * A request class and a component of the same name would write the same summary.csv columns
+ * ("<name>.requests", "<name>.errors"...). */
+static void check_class_names(struct scn *s, const struct world_config *wc)
+{
+    if (!wc->workload.classes_at || wc->workload.classes_bad)
+        return;
+    for (const cJSON *k = wc->workload.classes_at->child; k; k = k->next)
+        for (uint32_t i = 0; i < wc->ncomps; i++)
+            if (k->string && strcmp(k->string, wc->comps[i].name) == 0) {
+                scn_error(s, k, true,
+                          "\"%s\" is also a component's name: a class and a component would "
+                          "write the same summary.csv columns; choose another name",
+                          k->string);
+                break;
+            }
+}
+
 static void read_azs(struct scn_obj *o, struct world_config *wc)
 {
     cJSON *v = scn_member(o, "azs");
@@ -572,6 +679,11 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
         scn_error(s, j, true,
                   "bad component name: use a letter, then letters, digits, '_' or '-' (at most "
                   "40 characters)");
+    else if (strcmp(c->name, "workload") == 0 || strcmp(c->name, "network") == 0)
+        /* their random streams are named after them (docs/engine.md): a component of that
+         * name would share them */
+        scn_error(s, j, true, "\"%s\" is reserved (the scenario's %s has streams of that name): "
+                  "choose another name", c->name, c->name);
     struct scn_obj o;
     if (!scn_open(s, j, &o))
         return;
@@ -790,7 +902,11 @@ int world_config_read(struct scn *s, struct world_config *wc)
         }
         }
     }
+    check_class_names(s, wc);
+    unsigned before = scn_error_count(s);
     check_call_loops(s, wc);
+    if (scn_error_count(s) == before) /* without loops, every chain has an end */
+        check_call_depth(s, wc);
     return scn_error_count(s) ? TS_ESCENARIO : 0;
 }
 

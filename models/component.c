@@ -30,8 +30,9 @@ void comp_call_after(struct sim *sim, struct request *r, struct component *calle
                      int64_t delay)
 {
     if (r->depth >= REQ_MAX_DEPTH) {
-        /* a call chain this deep is a loop in the scenario's wiring: the caller sees the
-         * call fail, as a gateway would answer, rather than the stack overrunning */
+        /* a guard: the world refuses call loops and chains deeper than this (world.c), so
+         * only a hand-built caller gets here; it sees the call fail, as a gateway would
+         * answer, rather than the stack overrunning */
         r->status = REQ_E502;
         struct component *caller = req_top(r)->comp;
         caller->ops->resume(sim, caller, r);
