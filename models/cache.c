@@ -89,43 +89,6 @@ static const char *const policy_names[] = {"allkeys-lru", "volatile-lru", "noevi
 static const char *const policy_others[] = {"allkeys-lfu", "allkeys-random", "volatile-lfu",
                                             "volatile-random", "volatile-ttl", NULL};
 
-/* How a name missing from the table is wrong. A well-formed name ("cache.", a family such as
- * "r5" or "m6g", a size such as "8xlarge", "micro" or "metal") is a real node type the table
- * leaves out, of a family it has (GAP_SIZE: that family's types are joined into list) or
- * of one it has not (GAP_FAMILY); a suggestion of a near name would mislead there. Anything
- * else is a typo to correct (GAP_NONE). */
-enum gap { GAP_NONE, GAP_SIZE, GAP_FAMILY };
-
-static enum gap table_gap(const char *name, char *list, size_t size)
-{
-    static const char *const words[] = {"nano", "micro", "small", "medium", "large", "metal"};
-    const char *p = name + strlen("cache.");
-    if (strncmp(name, "cache.", strlen("cache.")) != 0 || !islower((unsigned char)*p))
-        return GAP_NONE;
-    while (islower((unsigned char)*p))
-        p++;
-    if (!isdigit((unsigned char)*p))
-        return GAP_NONE;
-    while (isalnum((unsigned char)*p))
-        p++;
-    if (*p != '.')
-        return GAP_NONE;
-    const char *sz = p + 1;
-    size_t digits = strspn(sz, "0123456789");
-    bool shaped = strcmp(sz + digits, "xlarge") == 0;
-    for (size_t i = 0; i < sizeof words / sizeof words[0] && !digits; i++)
-        shaped = shaped || strcmp(sz, words[i]) == 0;
-    if (!shaped)
-        return GAP_NONE;
-    const char *mine[64];
-    unsigned m = 0;
-    for (const struct cache_node_type *k = cache_node_types; k->name && m < 64; k++)
-        if (strncmp(k->name, name, (size_t)(sz - name)) == 0)
-            mine[m++] = k->name;
-    scn_join(list, size, mine, m);
-    return m ? GAP_SIZE : GAP_FAMILY;
-}
-
 static void read_node_type(struct scn_obj *o, struct cache_config *c)
 {
     const char *type = scn_str(o, "node_type", "cache.r5.large");
@@ -139,9 +102,9 @@ static void read_node_type(struct scn_obj *o, struct cache_config *c)
     for (const struct cache_node_type *t = cache_node_types; t->name && n < 32; t++)
         names[n++] = t->name;
     char list[512];
-    enum gap gap = table_gap(type, list, sizeof list);
-    const char *near = gap == GAP_NONE ? scn_nearest(type, names, n) : NULL;
-    if (gap == GAP_SIZE)
+    enum scn_gap gap = scn_table_gap(type, "cache.", names, n, list, sizeof list);
+    const char *near = gap == SCN_GAP_NONE ? scn_nearest(type, names, n) : NULL;
+    if (gap == SCN_GAP_SIZE)
         scn_error(o->s, scn_member(o, "node_type"), false,
                   "node type \"%s\" is not in tiersim's table (of %.*s it has: %s)", type,
                   (int)(strrchr(type, '.') - type), type, list);

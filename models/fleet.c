@@ -86,8 +86,15 @@ static void read_instance(struct scn_obj *o, struct fleet_config *c, struct aren
             unsigned n = 0;
             for (const struct instance_type *t = instance_types; t->name && n < 64; t++)
                 names[n++] = t->name;
-            const char *near = scn_nearest(type, names, n);
-            if (near)
+            char list[512];
+            enum scn_gap gap = scn_table_gap(type, "", names, n, list, sizeof list);
+            const char *near = gap == SCN_GAP_NONE ? scn_nearest(type, names, n) : NULL;
+            if (gap == SCN_GAP_SIZE)
+                scn_error(s, scn_member(&inst, "type"), false,
+                          "instance type \"%s\" is not in tiersim's table (of %.*s it has: %s; "
+                          "or give \"vcpus\" instead)",
+                          type, (int)(strrchr(type, '.') - type), type, list);
+            else if (near)
                 scn_error(s, scn_member(&inst, "type"), false,
                           "unknown instance type \"%s\" (did you mean \"%s\"?)", type, near);
             else

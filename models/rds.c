@@ -143,43 +143,6 @@ static int32_t read_az(struct scn_obj *o, const char *key, struct rds_config *c,
     return (int32_t)c->naz_refs++;
 }
 
-/* How a name missing from the table is wrong. A well-formed name ("db.", a family such as
- * "r5" or "m6g", a size such as "8xlarge", "micro" or "metal") is a real class the table
- * leaves out, of a family it has (GAP_SIZE: that family's classes are joined into list) or
- * of one it has not (GAP_FAMILY); a suggestion of a near name would mislead there. Anything
- * else is a typo to correct (GAP_NONE). */
-enum gap { GAP_NONE, GAP_SIZE, GAP_FAMILY };
-
-static enum gap table_gap(const char *name, char *list, size_t size)
-{
-    static const char *const words[] = {"nano", "micro", "small", "medium", "large", "metal"};
-    const char *p = name + strlen("db.");
-    if (strncmp(name, "db.", strlen("db.")) != 0 || !islower((unsigned char)*p))
-        return GAP_NONE;
-    while (islower((unsigned char)*p))
-        p++;
-    if (!isdigit((unsigned char)*p))
-        return GAP_NONE;
-    while (isalnum((unsigned char)*p))
-        p++;
-    if (*p != '.')
-        return GAP_NONE;
-    const char *sz = p + 1;
-    size_t digits = strspn(sz, "0123456789");
-    bool shaped = strcmp(sz + digits, "xlarge") == 0;
-    for (size_t i = 0; i < sizeof words / sizeof words[0] && !digits; i++)
-        shaped = shaped || strcmp(sz, words[i]) == 0;
-    if (!shaped)
-        return GAP_NONE;
-    const char *mine[64];
-    unsigned m = 0;
-    for (const struct rds_class *k = rds_classes; k->name && m < 64; k++)
-        if (strncmp(k->name, name, (size_t)(sz - name)) == 0)
-            mine[m++] = k->name;
-    scn_join(list, size, mine, m);
-    return m ? GAP_SIZE : GAP_FAMILY;
-}
-
 static void read_class(struct scn_obj *o, struct rds_config *c)
 {
     const char *name = scn_str(o, "instance_class", "db.r5.xlarge");
@@ -190,9 +153,9 @@ static void read_class(struct scn_obj *o, struct rds_config *c)
         for (const struct rds_class *k = rds_classes; k->name && n < 64; k++)
             names[n++] = k->name;
         char list[512];
-        enum gap gap = table_gap(name, list, sizeof list);
-        const char *near = gap == GAP_NONE ? scn_nearest(name, names, n) : NULL;
-        if (gap == GAP_SIZE)
+        enum scn_gap gap = scn_table_gap(name, "db.", names, n, list, sizeof list);
+        const char *near = gap == SCN_GAP_NONE ? scn_nearest(name, names, n) : NULL;
+        if (gap == SCN_GAP_SIZE)
             scn_error(o->s, scn_member(o, "instance_class"), false,
                       "instance class \"%s\" is not in tiersim's table (of %.*s it has: %s)",
                       name, (int)(strrchr(name, '.') - name), name, list);

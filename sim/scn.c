@@ -1482,3 +1482,35 @@ int scn_enum_req(struct scn_obj *o, const char *key, const char *const *names)
     cJSON *v = scn_member_req(o, key);
     return v ? enum_value(o, v, names) : -1;
 }
+
+enum scn_gap scn_table_gap(const char *name, const char *prefix, const char *const *names,
+                           unsigned n, char *list, size_t size)
+{
+    static const char *const words[] = {"nano", "micro", "small", "medium", "large", "metal"};
+    size_t pl = strlen(prefix);
+    const char *p = name + pl;
+    if (strncmp(name, prefix, pl) != 0 || !islower((unsigned char)*p))
+        return SCN_GAP_NONE;
+    while (islower((unsigned char)*p))
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return SCN_GAP_NONE;
+    while (isalnum((unsigned char)*p))
+        p++;
+    if (*p != '.')
+        return SCN_GAP_NONE;
+    const char *sz = p + 1;
+    size_t digits = strspn(sz, "0123456789");
+    bool shaped = strcmp(sz + digits, "xlarge") == 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0] && !digits; i++)
+        shaped = shaped || strcmp(sz, words[i]) == 0;
+    if (!shaped)
+        return SCN_GAP_NONE;
+    const char *mine[64];
+    unsigned m = 0;
+    for (unsigned i = 0; i < n && m < 64; i++)
+        if (strncmp(names[i], name, (size_t)(sz - name)) == 0)
+            mine[m++] = names[i];
+    scn_join(list, size, mine, m);
+    return m ? SCN_GAP_SIZE : SCN_GAP_FAMILY;
+}

@@ -111,6 +111,16 @@ const char *scn_join(char *buf, size_t size, const char *const *names, unsigned 
 /* The closest of `n` candidates to `word`, or NULL if none is close enough to suggest. */
 const char *scn_nearest(const char *word, const char *const *candidates, unsigned n);
 
+/* How a name missing from a table of AWS type names relates to the table. `prefix` is the
+ * service's ("db.", "cache.", "" for EC2); a type name is prefix, family (letters, a digit,
+ * then letters or digits), '.', size (nano .. large, metal, or [N]xlarge).
+ * SCN_GAP_NONE: not shaped like one (look for a typo); SCN_GAP_SIZE: a size the table lacks
+ * of a family it has, whose names are joined into `list`; SCN_GAP_FAMILY: a family the table
+ * lacks. */
+enum scn_gap { SCN_GAP_NONE, SCN_GAP_SIZE, SCN_GAP_FAMILY };
+enum scn_gap scn_table_gap(const char *name, const char *prefix, const char *const *names,
+                           unsigned n, char *list, size_t size);
+
 /* --- reading objects ------------------------------------------------------------------- */
 
 struct scn_obj {

@@ -183,6 +183,19 @@ static void test_unknown_and_duplicate_keys(void)
     CHECK(scn_nearest("min_sze", cands, 3) == cands[0], "one letter off");
     CHECK(scn_nearest("MAX_SIZE", cands, 3) == cands[1], "case does not count");
     CHECK(scn_nearest("capacity", cands, 3) == NULL, "too far to suggest");
+
+    /* names missing from a table of AWS types: a size it lacks, a family it lacks, a typo */
+    const char *types[] = {"db.r5.large", "db.r5.xlarge", "db.m5.large"};
+    char list[128];
+    CHECK_EQ_INT(scn_table_gap("db.r5.8xlarge", "db.", types, 3, list, sizeof list), SCN_GAP_SIZE);
+    CHECK_STR(list, "db.r5.large, db.r5.xlarge");
+    CHECK_EQ_INT(scn_table_gap("db.r7g.large", "db.", types, 3, list, sizeof list),
+                 SCN_GAP_FAMILY);
+    CHECK_EQ_INT(scn_table_gap("db.r5.xlarg", "db.", types, 3, list, sizeof list), SCN_GAP_NONE);
+    CHECK_EQ_INT(scn_table_gap("r5.large", "db.", types, 3, list, sizeof list), SCN_GAP_NONE);
+    const char *ec2[] = {"m5.large", "t3.medium"};
+    CHECK_EQ_INT(scn_table_gap("m5.metal", "", ec2, 2, list, sizeof list), SCN_GAP_SIZE);
+    CHECK_STR(list, "m5.large");
 }
 
 static void test_syntax_errors(void)
