@@ -186,6 +186,20 @@ bool workload_config_from_json(struct scn_obj *o, struct workload_config *c, str
 
 /* --- the rate --------------------------------------------------------------------------- */
 
+/* A piecewise shape's last point at or before t (t >= its first point). */
+static uint32_t last_point(const struct rate_config *r, int64_t t)
+{
+    uint32_t lo = 0, hi = r->n;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r->t[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 double rate_at(const struct rate_config *r, int64_t t, double *seg_max, int64_t *seg_end)
 {
     switch (r->kind) {
@@ -199,15 +213,7 @@ double rate_at(const struct rate_config *r, int64_t t, double *seg_max, int64_t 
             *seg_end = r->t[0];
             return r->v[0];
         }
-        /* the last point at or before t */
-        uint32_t lo = 0, hi = r->n;
-        while (hi - lo > 1) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (r->t[mid] <= t)
-                lo = mid;
-            else
-                hi = mid;
-        }
+        uint32_t lo = last_point(r, t);
         if (lo == r->n - 1) {
             *seg_max = r->v[lo];
             *seg_end = INT64_MAX;
@@ -449,14 +455,7 @@ static double slope_at(const struct rate_config *r, int64_t t)
 {
     if (r->kind != RATE_PIECEWISE || t < r->t[0] || t >= r->t[r->n - 1])
         return 0;
-    uint32_t lo = 0, hi = r->n;
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (r->t[mid] <= t)
-            lo = mid;
-        else
-            hi = mid;
-    }
+    uint32_t lo = last_point(r, t);
     return (r->v[lo + 1] - r->v[lo]) / sim_s(r->t[lo + 1] - r->t[lo]);
 }
 
