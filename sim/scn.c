@@ -1506,7 +1506,7 @@ enum scn_gap scn_table_gap(const char *name, const char *prefix, const char *con
         shaped = shaped || strcmp(sz, words[i]) == 0;
     if (!shaped)
         return SCN_GAP_NONE;
-    const char *mine[64];
+    const char *mine[64] = {NULL};
     unsigned m = 0;
     for (unsigned i = 0; i < n && m < 64; i++)
         if (strncmp(names[i], name, (size_t)(sz - name)) == 0)
