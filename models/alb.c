@@ -523,14 +523,6 @@ static void on_idle(struct sim *sim, void *ctx, uint64_t arg)
     }
 }
 
-static void sink_accept(struct sim *sim, struct component *self, struct request *r)
-{
-    (void)sim;
-    (void)self;
-    (void)r;
-    TS_ASSERT(0 && "the sink accepts no requests");
-}
-
 /* A request the ALB stopped waiting for has ended on its target. */
 static void sink_resume(struct sim *sim, struct component *self, struct request *r)
 {
@@ -624,14 +616,6 @@ static void on_check(struct sim *sim, void *ctx, uint64_t idx)
     r->stack[0].aux = (int64_t)t->tid;
     r->stack[0].ev = sim_after(sim, hc->timeout, on_check_timeout, b, (uint64_t)(uintptr_t)r);
     comp_call(sim, r, t->c);
-}
-
-static void prober_accept(struct sim *sim, struct component *self, struct request *r)
-{
-    (void)sim;
-    (void)self;
-    (void)r;
-    TS_ASSERT(0 && "the prober accepts no requests");
 }
 
 static void prober_resume(struct sim *sim, struct component *self, struct request *r)
@@ -890,12 +874,12 @@ static const struct component_ops alb_ops = {
 };
 static const struct component_ops prober_ops = {
     .type = "alb-health-check",
-    .accept = prober_accept,
+    .accept = comp_accept_none,
     .resume = prober_resume,
 };
 static const struct component_ops sink_ops = {
     .type = "alb-abandoned",
-    .accept = sink_accept,
+    .accept = comp_accept_none,
     .resume = sink_resume,
 };
 

@@ -26,6 +26,14 @@ void comp_call(struct sim *sim, struct request *r, struct component *callee)
     comp_call_after(sim, r, callee, 0);
 }
 
+void comp_accept_none(struct sim *sim, struct component *self, struct request *r)
+{
+    (void)sim;
+    (void)self;
+    (void)r;
+    TS_ASSERT(0 && "this component accepts no requests");
+}
+
 void comp_call_after(struct sim *sim, struct request *r, struct component *callee,
                      int64_t delay)
 {

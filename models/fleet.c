@@ -315,27 +315,6 @@ static uint32_t count_active(const struct fleet *f)
 
 /* --- serving requests ------------------------------------------------------------------------ */
 
-static void queue_push(struct request **head, struct request **tail, struct request *r)
-{
-    r->next = NULL;
-    if (*tail)
-        (*tail)->next = r;
-    else
-        *head = r;
-    *tail = r;
-}
-
-static struct request *queue_pop(struct request **head, struct request **tail)
-{
-    struct request *r = *head;
-    if (r) {
-        *head = r->next;
-        if (!*head)
-            *tail = NULL;
-    }
-    return r;
-}
-
 static void set_busy(struct instance *in, int64_t now, int delta)
 {
     in->busy_vcpus = (uint32_t)((int)in->busy_vcpus + delta);
@@ -358,7 +337,7 @@ static void on_cpu_done(struct sim *sim, void *ctx, uint64_t arg)
     struct request *r = (struct request *)(uintptr_t)arg;
     req_top(r)->ev = 0;
     set_busy(in, sim->now, -1);
-    struct request *next = queue_pop(&in->rq_head, &in->rq_tail);
+    struct request *next = req_fifo_pop(&in->rq_head, &in->rq_tail);
     if (next) {
         tavg_add(&in->fleet->runq, sim->now, -1.0);
         start_cpu(sim, in, next);
@@ -374,7 +353,7 @@ static void host_cpu(struct sim *sim, struct prog_host *h, struct request *r, in
     if (in->busy_vcpus < in->fleet->cfg->vcpus) {
         start_cpu(sim, in, r);
     } else {
-        queue_push(&in->rq_head, &in->rq_tail, r);
+        req_fifo_push(&in->rq_head, &in->rq_tail, r);
         tavg_add(&in->fleet->runq, sim->now, 1.0);
     }
 }
@@ -409,7 +388,7 @@ static void admit(struct sim *sim, struct instance *in, struct request *r)
 static void release_slot(struct sim *sim, struct instance *in, const struct request *r)
 {
     level_workers(in, r, sim->now, -1);
-    struct request *next = queue_pop(&in->bl_head, &in->bl_tail);
+    struct request *next = req_fifo_pop(&in->bl_head, &in->bl_tail);
     if (next) {
         level_backlog(in, next, sim->now, -1);
         admit(sim, in, next);
@@ -452,7 +431,7 @@ static void instance_accept(struct sim *sim, struct component *self, struct requ
     } else if (in->nbacklog < c->backlog) {
         req_list_push(&in->host.held, r, r->depth - 1u);
         level_backlog(in, r, sim->now, 1);
-        queue_push(&in->bl_head, &in->bl_tail, r);
+        req_fifo_push(&in->bl_head, &in->bl_tail, r);
     } else {
         comp_reply(sim, r, REQ_E503);
     }

@@ -491,14 +491,6 @@ struct request *prog_abandon(struct sim *sim, struct prog_host *h, struct reques
 
 /* --- the family's set-up ----------------------------------------------------------------------- */
 
-static void sink_accept(struct sim *sim, struct component *self, struct request *r)
-{
-    (void)sim;
-    (void)self;
-    (void)r;
-    TS_ASSERT(0 && "the sink accepts no requests");
-}
-
 /* Work a host abandoned has ended downstream. */
 static void sink_resume(struct sim *sim, struct component *self, struct request *r)
 {
@@ -509,7 +501,7 @@ static void sink_resume(struct sim *sim, struct component *self, struct request 
 
 static const struct component_ops sink_ops = {
     .type = "abandoned",
-    .accept = sink_accept,
+    .accept = comp_accept_none,
     .resume = sink_resume,
 };
 

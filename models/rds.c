@@ -394,27 +394,6 @@ static struct server *server_of(struct rds *d, struct request *r)
     return &d->sv[req_top(r)->aux2];
 }
 
-static void queue_push(struct request **head, struct request **tail, struct request *r)
-{
-    r->next = NULL;
-    if (*tail)
-        (*tail)->next = r;
-    else
-        *head = r;
-    *tail = r;
-}
-
-static struct request *queue_pop(struct request **head, struct request **tail)
-{
-    struct request *r = *head;
-    if (r) {
-        *head = r->next;
-        if (!*head)
-            *tail = NULL;
-    }
-    return r;
-}
-
 static void set_waiting(struct rds *d, int64_t now, int delta)
 {
     tavg_add(&d->waiting, now, delta);
@@ -572,7 +551,7 @@ static void take_connection(struct sim *sim, struct rds *d, struct pool *p, stru
         note_peak(d, sv);
     } else {
         f->pc = PH_POOL_WAIT;
-        queue_push(&p->w_head, &p->w_tail, r);
+        req_fifo_push(&p->w_head, &p->w_tail, r);
         p->nwait++;
         set_waiting(d, sim->now, 1);
         f->ev = sim_after(sim, c->connection_timeout, on_pool_timeout, p,
@@ -586,7 +565,7 @@ static void take_connection(struct sim *sim, struct rds *d, struct pool *p, stru
 /* r's caller-pool connection returns: to the first query waiting for one, or idle. */
 static void release_client(struct sim *sim, struct rds *d, struct pool *p)
 {
-    struct request *w = queue_pop(&p->w_head, &p->w_tail);
+    struct request *w = req_fifo_pop(&p->w_head, &p->w_tail);
     if (w) {
         p->nwait--;
         set_waiting(d, sim->now, -1);
@@ -612,7 +591,7 @@ static void on_pool_timeout(struct sim *sim, void *ctx, uint64_t arg)
     struct rds *d = p->sv->d;
     req_top(r)->ev = 0;
     TS_ASSERT(p->w_head == r);
-    queue_pop(&p->w_head, &p->w_tail);
+    req_fifo_pop(&p->w_head, &p->w_tail);
     p->nwait--;
     set_waiting(d, sim->now, -1);
     d->conn_errors++;
@@ -623,7 +602,7 @@ static void on_pool_timeout(struct sim *sim, void *ctx, uint64_t arg)
  * one, or to the proxy's pool. */
 static void release_proxy(struct sim *sim, struct rds *d)
 {
-    struct request *w = queue_pop(&d->px.w_head, &d->px.w_tail);
+    struct request *w = req_fifo_pop(&d->px.w_head, &d->px.w_tail);
     if (!w) {
         d->px.busy--;
         return;
@@ -643,7 +622,7 @@ static void on_borrow_timeout(struct sim *sim, void *ctx, uint64_t arg)
     struct request *r = (struct request *)(uintptr_t)arg;
     req_top(r)->ev = 0;
     TS_ASSERT(d->px.w_head == r);
-    queue_pop(&d->px.w_head, &d->px.w_tail);
+    req_fifo_pop(&d->px.w_head, &d->px.w_tail);
     d->px.nwait--;
     set_waiting(d, sim->now, -1);
     d->conn_errors++;
@@ -668,7 +647,7 @@ static void arrive(struct sim *sim, struct rds *d, struct request *r)
                 d->peak_proxy = sv->conns;
         } else {
             f->pc = PH_BORROW_WAIT;
-            queue_push(&px->w_head, &px->w_tail, r);
+            req_fifo_push(&px->w_head, &px->w_tail, r);
             px->nwait++;
             set_waiting(d, sim->now, 1);
             if (d->cfg->proxy.borrow_timeout > 0)
@@ -730,7 +709,7 @@ static void run(struct sim *sim, struct server *sv, struct request *r)
         return;
     }
     req_top(r)->pc = PH_CPU_WAIT;
-    queue_push(&sv->rq_head, &sv->rq_tail, r);
+    req_fifo_push(&sv->rq_head, &sv->rq_tail, r);
     sv->rq_in++;
     tavg_add(&sv->runq_t, sim->now, 1.0);
 }
@@ -750,7 +729,7 @@ static void cpu_next(struct sim *sim, struct server *sv)
         apply_start(sim, sv);
         return;
     }
-    struct request *n = queue_pop(&sv->rq_head, &sv->rq_tail);
+    struct request *n = req_fifo_pop(&sv->rq_head, &sv->rq_tail);
     if (n) {
         sv->rq_out++;
         tavg_add(&sv->runq_t, sim->now, -1.0);

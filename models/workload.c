@@ -307,14 +307,6 @@ struct workload {
     uint32_t c_ts, c_sum; /* first column of ours in each table */
 };
 
-static void client_accept(struct sim *sim, struct component *self, struct request *r)
-{
-    (void)sim;
-    (void)self;
-    (void)r;
-    TS_ASSERT(0 && "the client accepts no requests");
-}
-
 static void on_timeout(struct sim *sim, void *ctx, uint64_t arg);
 
 /* Send attempt r->attempt of request r to the entry component. */
@@ -434,7 +426,7 @@ static void sink_resume(struct sim *sim, struct component *self, struct request 
 
 static const struct component_ops client_ops = {
     .type = "client",
-    .accept = client_accept,
+    .accept = comp_accept_none,
     .resume = client_resume,
     .subscribe = NULL,
     .relay = true,
@@ -442,7 +434,7 @@ static const struct component_ops client_ops = {
 
 static const struct component_ops sink_ops = {
     .type = "client-abandoned",
-    .accept = client_accept,
+    .accept = comp_accept_none,
     .resume = sink_resume,
     .subscribe = NULL,
 };

@@ -197,6 +197,33 @@ struct component {
     int az;           /* index into the scenario's AZs, -1 for a regional component */
 };
 
+/* A first-in-first-out queue of requests through r->next (a backlog, a run queue): append r
+ * at the tail; take the head, or NULL when empty. */
+static inline void req_fifo_push(struct request **head, struct request **tail, struct request *r)
+{
+    r->next = NULL;
+    if (*tail)
+        (*tail)->next = r;
+    else
+        *head = r;
+    *tail = r;
+}
+
+static inline struct request *req_fifo_pop(struct request **head, struct request **tail)
+{
+    struct request *r = *head;
+    if (r) {
+        *head = r->next;
+        if (!*head)
+            *tail = NULL;
+    }
+    return r;
+}
+
+/* The accept op of a component that is never called (a client, a sink, a prober): a call
+ * to it is a programming error. */
+void comp_accept_none(struct sim *sim, struct component *self, struct request *r);
+
 /* Push a frame for `callee` and hand it the request. A zonal callee (az >= 0, an
  * instance) gets it after the network latency from the caller's level; a regional one
  * (az < 0) gets it at once and places itself with comp_hop. */
