@@ -11,6 +11,17 @@
 int check_failures;
 int check_count;
 
+char *check_scn_errors(struct scn *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    TS_ASSERT(f != NULL);
+    scn_print_errors(s, f);
+    fclose(f);
+    return buf;
+}
+
 int check_done(void)
 {
     printf("%d passed, %d failed\n", check_count - check_failures, check_failures);

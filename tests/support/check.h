@@ -41,6 +41,10 @@ extern int check_count;
 /* Prints "N passed, N failed" and returns the exit status. */
 int check_done(void);
 
+struct scn;
+/* Every error the scenario reader collected, as tiersim prints them, in a malloc'd string. */
+char *check_scn_errors(struct scn *s);
+
 /* A scenario loaded from JSON text, with --set overrides (NULL-terminated, may be NULL),
  * read into wc. Returns 0, or prints every error and returns TS_ESCENARIO. Free with
  * check_unload. */

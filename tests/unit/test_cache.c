@@ -292,11 +292,7 @@ static bool parse(const char *json, struct cache_config *c, struct arena *a, cha
     bool ok = cache_config_from_json(&o, c, a);
     scn_close(&o);
     ok = ok && scn_error_count(s) == 0;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    scn_print_errors(s, f);
-    fclose(f);
+    char *buf = check_scn_errors(s);
     if (errors)
         *errors = buf;
     else

@@ -17,11 +17,7 @@ static bool parse(const char *json, struct dist *d, struct arena *a, char **erro
     struct scn *s = scn_new();
     scn_load_text(s, "d.json", ".", json, strlen(json));
     bool ok = dist_from_json(s, scn_root(s), d, a);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    scn_print_errors(s, f);
-    fclose(f);
+    char *buf = check_scn_errors(s);
     if (errors)
         *errors = buf;
     else

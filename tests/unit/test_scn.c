@@ -9,16 +9,6 @@
 #include <string.h>
 
 /* Every error of s, as printed, in one string (caller frees). */
-static char *errors_of(struct scn *s)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    scn_print_errors(s, f);
-    fclose(f);
-    return buf;
-}
-
 static struct scn *load(const char *text)
 {
     struct scn *s = scn_new();
@@ -44,7 +34,7 @@ static void test_places_and_comments(void)
     scn_member(&o, "caf\xc3\xa9");
     scn_int(&o, "y", 3, 0, 10); /* absent: default written back */
     scn_close(&o);                            /* "x" is unknown */
-    char *e = errors_of(s);
+    char *e = check_scn_errors(s);
     CHECK_STR(e, "t.json:5:22: .n: expected a number, got \"seven\"\n"
                  "t.json:6:14: .x: unknown key (expected one of: url, n, caf\xc3\xa9, y)\n");
     free(e);
@@ -84,7 +74,7 @@ static void test_durations(void)
     scn_dur(&o, "c", 1, SCN_POS);
     scn_dur(&o, "d", 1, SCN_POS);
     scn_close(&o);
-    char *e = errors_of(s);
+    char *e = check_scn_errors(s);
     CHECK_STR(e, "t.json:1:29: .c: expected a duration (seconds, or a string such as \"250ms\", "
                  "\"90s\", \"5m\", \"2h\", \"1d\"), got \"soon\"\n"
                  "t.json:1:42: .d: must be > 0 s, got -2 s\n");
@@ -115,7 +105,7 @@ static void test_set(void)
     scn_open(s, scn_root(s), &o);
     scn_open_member(&o, "a", true, &ao);
     scn_int(&ao, "b", 0, 0, 10); /* 2.5 is not an integer */
-    char *e = errors_of(s);
+    char *e = check_scn_errors(s);
     /* in command-line order, each with the --set it comes from */
     CHECK_STR(e, "--set a.b=2.5: .a.b: expected an integer, got 2.5\n"
                  "--set s.inner=1: .s is \"str\": cannot set \"inner\" inside it\n"
@@ -135,7 +125,7 @@ static void test_unknown_and_duplicate_keys(void)
     CHECK_NEAR(scn_num(&o, "duration", 0, SCN_ANY), 1, 0); /* the first of duplicates */
     scn_num(&o, "warmup", 0, SCN_ANY);
     scn_close(&o);
-    char *e = errors_of(s);
+    char *e = check_scn_errors(s);
     CHECK_STR(e, "t.json:3:2: .duraton: unknown key (did you mean \"duration\"?)\n"
                  "t.json:4:2: .zzz: unknown key (expected one of: duration, warmup)\n"
                  "t.json:5:2: .duration: duplicate key (first given at line 2, column 2)\n");
@@ -149,7 +139,7 @@ static void test_unknown_and_duplicate_keys(void)
     scn_num_req(&o, "seed", SCN_ANY, &(double){0});
     scn_member(&o, "n");
     scn_close(&o);
-    e = errors_of(s);
+    e = check_scn_errors(s);
     CHECK_STR(e, "t.json:1:1: .: missing required key \"seed\"\n"
                  "t.json:1:2: .duraton: unknown key (did you mean \"duration\"?)\n"
                  "t.json:1:21: .n: invalid JSON: 01 is not a JSON number (no leading zeros, and "
@@ -174,7 +164,7 @@ static void test_unknown_and_duplicate_keys(void)
     scn_member(&o, "cpu");
     scn_reported(&o, "timeout");
     scn_close(&o);
-    e = errors_of(s);
+    e = check_scn_errors(s);
     CHECK_STR(e, "t.json:1:16: .timout: unknown key (expected one of: cpu)\n");
     free(e);
     scn_free(s);
@@ -231,7 +221,7 @@ static void test_syntax_errors(void)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct scn *s = load(cases[i].text);
         CHECK(scn_root(s) == NULL, "case %zu has no tree", i);
-        char *e = errors_of(s);
+        char *e = check_scn_errors(s);
         CHECK_STR(e, cases[i].want);
         free(e);
         scn_free(s);
@@ -250,7 +240,7 @@ static void test_enum_and_bounds(void)
     scn_num(&o, "q", 1, SCN_POS);
     scn_str(&o, "t", "x");
     scn_close(&o);
-    char *e = errors_of(s);
+    char *e = check_scn_errors(s);
     CHECK_STR(e, "t.json:1:9: .alg: unknown value \"round_robn\" (did you mean \"round_robin\"?)\n"
                  "t.json:1:28: .k: must be between 1 and 8, got 0\n"
                  "t.json:1:36: .p: must be between 0 and 1, got 1.5\n"
@@ -264,7 +254,7 @@ static void test_unreadable_file(void)
 {
     struct scn *s = scn_new();
     CHECK_EQ_INT(scn_load_file(s, "/nonexistent/x.json"), TS_EIO);
-    char *e = errors_of(s);
+    char *e = check_scn_errors(s);
     CHECK_STR(e, "/nonexistent/x.json: cannot read the file: no such file or directory\n");
     free(e);
     scn_free(s);
