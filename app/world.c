@@ -983,8 +983,6 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
     w->net.same_az = wc->net_same_az;
     w->net.cross_az = wc->net_cross_az;
     w->net.rng = sim_rng(sim, "network", "latency");
-    w->net.zero = wc->net_same_az.kind == DIST_CONST && wc->net_same_az.a == 0 &&
-                  wc->net_cross_az.kind == DIST_CONST && wc->net_cross_az.a == 0;
     w->net.fixed = wc->net_same_az.kind == DIST_CONST && wc->net_cross_az.kind == DIST_CONST;
     w->net.same_ns = sim_ns(wc->net_same_az.a);
     w->net.cross_ns = sim_ns(wc->net_cross_az.a);

@@ -247,8 +247,8 @@ int64_t comp_hop(struct request *r, int az);
 struct net {
     struct dist same_az, cross_az; /* s */
     gsl_rng *rng;
-    bool zero;                 /* both are a constant 0: no draw, no event */
-    bool fixed;                /* both are constants, in ns below: no draw */
+    bool fixed;                /* both are constants, in ns below: no draw (two 0s: no
+                                  network at all) */
     int64_t same_ns, cross_ns;
 };
 
