@@ -166,6 +166,35 @@ struct scalable_ops {
                              int64_t desired, const char *cause);
 };
 
+/* --- faults ------------------------------------------------------------------------------
+ * The faults model (models/faults.c) reads the scenario's `faults`, and at each fault's times
+ * tells every component with a `fault` op what happens; each model does what AWS documents
+ * for itself (docs/models/faults.md) and ignores what does not concern it. */
+enum fault_op {
+    FAULT_AZ_DOWN,     /* AZ `az` loses power (AZ-6): instances there stop, with the requests
+                          they hold; nodes there stop answering; a primary there fails over */
+    FAULT_AZ_UP,       /* AZ `az` has power again (launches into it may still fail) */
+    FAULT_AZ_LAUNCHES, /* launches into AZ `az` succeed again (the recovery tail is over) */
+    FAULT_INSTANCES,   /* `count` instances of this fleet fail, chosen at random */
+    FAULT_FAILOVER,    /* this database fails over (a forced failover, RDS-2) */
+    FAULT_NODE,        /* node `node` of this cache fails (0 the primary, i the i-th replica) */
+    FAULT_GRAY_START,  /* work slows `factor` times: every instance of this fleet in AZ `az`,
+                          or (az -1) `count` of its instances at random; health checks pass */
+    FAULT_GRAY_END,    /* the gray failure of the same `id` is over */
+    FAULT_SHIFT_START, /* zonal shift (ALB-18): this ALB sends no new traffic to AZ `az` */
+    FAULT_SHIFT_END,   /* the shift of the same `id` is over */
+};
+
+struct fault_action {
+    enum fault_op op;
+    uint32_t id;       /* the fault's row in faults.csv (1, 2, ...); a start and its end share it */
+    int az;            /* index into the scenario's AZs, or -1 */
+    uint32_t count;    /* FAULT_INSTANCES, FAULT_GRAY_START without an AZ */
+    uint32_t node;     /* FAULT_NODE */
+    double factor;     /* FAULT_GRAY_START: > 1 */
+    const char *cause; /* "fault 3 az_outage us-east-1a": for the event log's detail */
+};
+
 struct component_ops {
     const char *type; /* "alb", "fleet", "instance", "cache", "rds", "client", or a helper's
                          ("alb-health-check", a sink's "...abandoned") */
@@ -187,6 +216,10 @@ struct component_ops {
     void (*metric)(struct sim *sim, struct component *self, int id, struct statset *out);
     /* An Auto Scaling group's capacity interface, or NULL. */
     const struct scalable_ops *scalable;
+    /* A fault happens (see above): do what it means for this component. Returns how many
+     * of its parts it struck (instances, nodes; 0: none of its business). NULL: faults never
+     * concern it. */
+    uint32_t (*fault)(struct sim *sim, struct component *self, const struct fault_action *a);
     /* Replies pass straight through it (see comp_reply). */
     bool relay;
 };
@@ -195,6 +228,10 @@ struct component {
     const struct component_ops *ops;
     const char *name; /* unique in the scenario; instances are "<fleet>/i-<n>" */
     int az;           /* index into the scenario's AZs, -1 for a regional component */
+    bool down;        /* powered off (an AZ outage, an instance failure): it answers nothing,
+                         and a caller that tries to reach it sees its connection time out
+                         (a load balancer's target: a 504 after the 10 s connect timeout,
+                         ALB-14, ALB-15; a health check: a failed check) */
 };
 
 /* A first-in-first-out queue of requests through r->next (a backlog, a run queue): append r
