@@ -141,7 +141,7 @@ static void setup(struct fx *f, const char *json, uint64_t seed, uint32_t nazs, 
     for (int i = 0; i < NCALLERS; i++) {
         struct tcaller *tc = &f->tc[i];
         snprintf(tc->name, sizeof tc->name, "app/i-%d", i + 1);
-        tc->comp = (struct component){&tc_ops, tc->name, -1};
+        tc->comp = (struct component){.ops = &tc_ops, .name = tc->name, .az = -1};
         tc->pool = &f->pool;
         tc->first_503 = tc->last_503 = -1;
     }
