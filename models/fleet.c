@@ -751,9 +751,13 @@ static void on_drained(struct sim *sim, void *ctx, struct component *target)
         return;
     uint32_t left = in->host.held.n;
     kill_requests(sim, in, REQ_E502);
-    char how[96];
-    snprintf(how, sizeof how, "after draining (%u requests still running ended with 502)",
-             left);
+    char how[256];
+    if (in->host.comp.down)
+        snprintf(how, sizeof how, "after its deregistration (it had lost power: %s)",
+                 in->down_cause);
+    else
+        snprintf(how, sizeof how, "after draining (%u requests still running ended with 502)",
+                 left);
     terminated(sim, in, how);
 }
 
@@ -1183,6 +1187,7 @@ static void on_ec2_check(struct sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     struct fleet *f = ctx;
+    uint32_t n = 0;
     for (uint32_t i = 0; i < f->ninst; i++) {
         struct instance *in = f->inst[i];
         if (!in->host.comp.down || (in->state != I_PENDING && in->state != I_IN_SERVICE) ||
@@ -1191,14 +1196,14 @@ static void on_ec2_check(struct sim *sim, void *ctx, uint64_t arg)
         char why[256];
         snprintf(why, sizeof why, "not running (EC2 health check): replaced at once, terminate "
                  "then launch (ASG-14, ASG-17): %s", in->down_cause);
-        bool rebal = in->rebal; /* not counted toward desired: nothing to replace */
-        terminate(sim, in, why);
-        if (!rebal) {
-            f->launch_tag = " (replaces a stopped instance)";
-            reconcile(sim, f);
-            f->launch_tag = NULL;
-        }
+        terminate(sim, in, why); /* a rebalancing launch is not replaced: not counted */
+        n++;
     }
+    if (!n)
+        return;
+    f->launch_tag = " (replaces a stopped instance)";
+    reconcile(sim, f);
+    f->launch_tag = NULL;
     rebalance(sim, f, false);
 }
 
@@ -1300,14 +1305,14 @@ static void rebalance(struct sim *sim, struct fleet *f, bool start)
             if (f->rebal_pending == 0) {
                 f->rebalancing = false;
                 if (!start)
-                    sim_log(sim, f->comp.name, "rebalance", "balanced (%s): %s",
+                    sim_log(sim, f->comp.name, "rebalance", "rebalanced (%s): %s",
                             az_counts(f, counts, sizeof counts), f->rebal_cause);
             }
             return;
         }
         if (start) {
             sim_log(sim, f->comp.name, "rebalance",
-                    "AZs unbalanced (%s): launching in the AZ with the fewest first, then "
+                    "AZs out of balance (%s): launching in the AZ with the fewest first, then "
                     "terminating in the AZ with the most, up to %u over max %u (ASG-6, "
                     "ASG-7): %s",
                     az_counts(f, counts, sizeof counts), allowance, f->max, f->rebal_cause);
