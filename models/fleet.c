@@ -20,16 +20,19 @@
  * - Health: with health_check_type ELB, an instance a load balancer reports unhealthy after
  *   its grace period (ASG-16) is replaced, terminate then launch (ASG-17), no more than
  *   max(1, 10 % of desired) replacements under way at once (ASG-18); one reported during
- *   its grace period is checked again when the grace period ends. EC2 status failures come
- *   with the failure models.
+ *   its grace period is checked again when the grace period ends.
  * - Serving: an instance takes a request into a free worker slot, else into its backlog
  *   while there is room, else its application sheds it with 503 (the foundation's rule; an
  *   ALB passes a target's own 503 on unchanged, ALB-15). A request keeps its worker slot
  *   until it replies (DESIGN.md); its `cpu` steps queue first-come first-served for the
  *   vCPUs. A load balancer's health check takes a worker slot and does no CPU work.
+ * - Faults (the `fault` op; section "faults" below): an instance that loses power is
+ *   replaced at the group's EC2 check (ASG-14); launches into an AZ under outage fail and go
+ *   elsewhere or wait (ASG-4, ASG-5, AZ-6); the group rebalances when the AZ's launches
+ *   recover (ASG-6, ASG-7); a gray failure multiplies CPU demands.
  * Simplifications: a vCPU is a full core (t3 CPU credits are not modelled, PRICE-4);
  * health replacement reacts when the load balancer reports, not at the group's own
- * periodic check; launches never fail yet (AZ outages come with the failure models).
+ * periodic check; the EC2 check comes a fixed ec2_health_check_delay after a stop.
  */
 #include "tiersim/models/fleet.h"
 
