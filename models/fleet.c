@@ -1401,7 +1401,7 @@ static uint32_t fault_instances(struct sim *sim, struct fleet *f, const struct f
 static uint32_t fault_gray_start(struct sim *sim, struct fleet *f, const struct fault_action *a,
                                  const char *cause)
 {
-    if (!(a->factor > 0) || !isfinite(a->factor))
+    if (!(a->factor > 0) || !isfinite(a->factor) || a->az >= (int)f->nazs)
         return 0;
     f->grays = ts_realloc(f->grays, (f->ngrays + 1u) * sizeof *f->grays);
     f->grays[f->ngrays++] = (struct gray){a->id, a->az, a->factor, true};

@@ -576,6 +576,42 @@ static void test_instance_failure(void)
     teardown(&f);
 }
 
+/* A launch pending in the AZ when it loses power is lost, and replaced at the EC2 check. */
+static void test_pending_lost(void)
+{
+    struct fx f;
+    setup(&f, GROUP("", WAIT_CPU), 21, 20, S(1200), "ff_pending.csv");
+    struct at_fault af;
+    fault_at(&f, &af, S(600),
+             (struct fault_action){.op = FAULT_AZ_DOWN, .id = 1, .az = 0,
+                                   .cause = "fault 1 az_outage us-east-1a"});
+    sim_run(&f.sim, S(570));
+    /* 12 -> 15: one launch into each AZ, pending until 630 s */
+    f.fc->ops->scalable->set_capacity(&f.sim, f.fc, -1, 15, 15, "test: scale out");
+    sim_run(&f.sim, S(600));
+    CHECK_EQ_INT(af.struck, 5);
+    struct asg_status st;
+    f.fc->ops->scalable->status(f.fc, f.sim.now, &st);
+    CHECK_EQ_INT(st.pending, 2);
+    CHECK_EQ_INT(st.in_service, 8);
+    sim_run(&f.sim, S(631));
+    f.fc->ops->scalable->status(f.fc, f.sim.now, &st);
+    CHECK_EQ_INT(st.in_service, 10); /* the lost launch never comes into service */
+    sim_run(&f.sim, S(721));
+    f.fc->ops->scalable->status(f.fc, f.sim.now, &st);
+    CHECK_EQ_INT(st.in_service, 15);
+    CHECK_EQ_INT(in_service_in(&f, 0), 0);
+    finish(&f);
+    struct check_table ev;
+    check_table_load(&ev, ".", "ff_pending.csv");
+    CHECK_EQ_INT(count_events(&ev, "stopped", "while pending: its launch is lost", 600, 600.001),
+                 1);
+    CHECK_EQ_INT(count_events(&ev, "terminated", "fault 1 az_outage", 660, 660.001), 5);
+    CHECK_EQ_INT(count_events(&ev, "launch", "replaces a stopped instance", 660, 660.001), 5);
+    check_table_free(&ev);
+    teardown(&f);
+}
+
 /* Light load (2 % busy): a request's latency is its CPU time, 200 ms, unless slowed. */
 static void test_gray(void)
 {
@@ -692,6 +728,7 @@ int main(void)
     test_az_outage_best_effort("ff_best_effort.csv", 1);
     test_az_outage_balanced_only();
     test_instance_failure();
+    test_pending_lost();
     test_gray();
     test_determinism();
     return check_done();
