@@ -1168,8 +1168,10 @@ static void power_off(struct sim *sim, struct instance *in, const char *cause)
     if (in->state == I_PENDING) {
         sim_cancel(sim, in->boot_ev);
         in->boot_ev = 0;
-        sim_log(sim, f->comp.name, "stopped", "i-%u in %s lost power while pending: its launch "
-                "is lost: %s", in->id, az, cause);
+        sim_log(sim, f->comp.name, "stopped",
+                "i-%u in %s lost power while pending: its launch "
+                "is lost: %s",
+                in->id, az, cause);
         return;
     }
     bool draining = in->state == I_TERMINATING;
@@ -1181,8 +1183,10 @@ static void power_off(struct sim *sim, struct instance *in, const char *cause)
     tavg_add(&f->running, sim->now, -1.0);
     uint32_t held = in->host.held.n;
     kill_requests(sim, in, REQ_E502);
-    sim_log(sim, f->comp.name, "stopped", "i-%u in %s lost power%s: %u requests it held ended "
-            "with 502: %s", in->id, az, draining ? " while draining" : "", held, cause);
+    sim_log(sim, f->comp.name, "stopped",
+            "i-%u in %s lost power%s: %u requests it held ended "
+            "with 502: %s",
+            in->id, az, draining ? " while draining" : "", held, cause);
 }
 
 /* The group's EC2 health check: a stopped instance is replaced at once (ASG-14, ASG-17). */
@@ -1197,13 +1201,14 @@ static void on_ec2_check(struct sim *sim, void *ctx, uint64_t arg)
             sim->now < in->down_at + f->cfg->ec2_health_check_delay)
             continue;
         char why[256];
-        snprintf(why, sizeof why, "not running (EC2 health check): replaced at once, terminate "
-                 "then launch (ASG-14, ASG-17): %s", in->down_cause);
+        snprintf(why, sizeof why,
+                 "not running (EC2 health check): replaced at once, terminate "
+                 "then launch (ASG-14, ASG-17): %s",
+                 in->down_cause);
         terminate(sim, in, why); /* a rebalancing launch is not replaced: not counted */
         n++;
     }
-    if (!n)
-        return;
+    if (!n) return;
     f->launch_tag = " (replaces a stopped instance)";
     reconcile(sim, f);
     f->launch_tag = NULL;
@@ -1227,10 +1232,8 @@ static uint32_t pick_instances(struct sim *sim, struct fleet *f, uint32_t count,
         if (in->state == I_IN_SERVICE && !in->host.comp.down && (!gray || in->gray_id != gray))
             c[n++] = in;
     }
-    if (count > n)
-        count = n;
-    if (count && !f->rng_faults)
-        f->rng_faults = sim_rng(sim, f->comp.name, "faults");
+    if (count > n) count = n;
+    if (count && !f->rng_faults) f->rng_faults = sim_rng(sim, f->comp.name, "faults");
     for (uint32_t k = 0; k < count; k++) { /* a partial Fisher-Yates shuffle */
         uint32_t j = k + (uint32_t)gsl_rng_uniform_int(f->rng_faults, n - k);
         struct instance *t = c[k];
@@ -1279,8 +1282,7 @@ static const char *az_counts(const struct fleet *f, char *buf, size_t size)
  * imbalance is judged on the counts as they will be once the pending ones are done. */
 static void rebalance(struct sim *sim, struct fleet *f, bool start)
 {
-    if (!f->rebalancing)
-        return;
+    if (!f->rebalancing) return;
     uint32_t allowance = (f->max + 9u) / 10u > 1u ? (f->max + 9u) / 10u : 1u;
     for (;;) {
         uint32_t *n = f->scratch, usable = 0;
@@ -1290,18 +1292,15 @@ static void rebalance(struct sim *sim, struct fleet *f, bool start)
         for (uint32_t k = 0; k <= f->rebal_pending; k++) {
             hi = -1;
             for (uint32_t a = 0; a < f->nazs; a++)
-                if (launchable(f, a) && (hi < 0 || n[a] > n[hi]))
-                    hi = (int)a;
-            if (hi < 0)
-                break;
+                if (launchable(f, a) && (hi < 0 || n[a] > n[hi])) hi = (int)a;
+            if (hi < 0) break;
             if (k < f->rebal_pending && n[hi] > 0)
                 n[hi]--; /* the one a pending launch will let go */
         }
         for (uint32_t a = 0; a < f->nazs; a++)
             if (launchable(f, a)) {
                 usable++;
-                if (lo < 0 || n[a] < n[lo])
-                    lo = (int)a;
+                if (lo < 0 || n[a] < n[lo]) lo = (int)a;
             }
         char counts[256];
         if (usable < 2 || n[hi] <= n[lo] + 1u) {
@@ -1321,8 +1320,7 @@ static void rebalance(struct sim *sim, struct fleet *f, bool start)
                     az_counts(f, counts, sizeof counts), allowance, f->max, f->rebal_cause);
             start = false;
         }
-        if (f->rebal_pending >= allowance)
-            return;
+        if (f->rebal_pending >= allowance) return;
         start_launch(sim, f, (uint32_t)lo, true);
     }
 }
@@ -1333,7 +1331,8 @@ static void rebalanced_one(struct sim *sim, struct instance *in)
     struct fleet *f = in->fleet;
     if (count_active(f) > f->desired) {
         char why[256];
-        snprintf(why, sizeof why, "rebalancing: the AZ with the most instances, now that "
+        snprintf(why, sizeof why,
+                 "rebalancing: the AZ with the most instances, now that "
                  "i-%u is in service in %s (ASG-6, ASG-7): %s",
                  in->id, f->azs[in->host.comp.az], f->rebal_cause);
         terminate(sim, victim(f), why);
@@ -1361,21 +1360,18 @@ static uint32_t fault_az_down(struct sim *sim, struct fleet *f, const struct fau
     uint32_t struck = 0, pending = 0;
     for (uint32_t i = 0; i < f->ninst; i++) {
         struct instance *in = f->inst[i];
-        if (in->host.comp.az != a->az || in->state == I_TERMINATED || in->host.comp.down)
-            continue;
+        if (in->host.comp.az != a->az || in->state == I_TERMINATED || in->host.comp.down) continue;
         pending += in->state == I_PENDING;
         power_off(sim, in, cause);
         struck++;
     }
-    if (!f->uses_az[a->az] && !struck)
-        return 0;
+    if (!f->uses_az[a->az] && !struck) return 0;
     sim_log(sim, f->comp.name, "az_down",
             "power lost in %s: %u instances stopped (%u of them pending), launches there fail "
             "until they recover (AZ-6); stopped ones replaced at the group's EC2 check in "
             "%.0f s (ASG-14): %s",
             f->azs[a->az], struck, pending, sim_s(f->cfg->ec2_health_check_delay), cause);
-    if (struck)
-        schedule_ec2_check(sim, f);
+    if (struck) schedule_ec2_check(sim, f);
     return struck;
 }
 
@@ -1393,16 +1389,14 @@ static uint32_t fault_instances(struct sim *sim, struct fleet *f, const struct f
     for (uint32_t k = 0; k < n; k++)
         power_off(sim, c[k], cause);
     free(c);
-    if (n)
-        schedule_ec2_check(sim, f);
+    if (n) schedule_ec2_check(sim, f);
     return n;
 }
 
 static uint32_t fault_gray_start(struct sim *sim, struct fleet *f, const struct fault_action *a,
                                  const char *cause)
 {
-    if (!(a->factor > 0) || !isfinite(a->factor) || a->az >= (int)f->nazs)
-        return 0;
+    if (!(a->factor > 0) || !isfinite(a->factor) || a->az >= (int)f->nazs) return 0;
     f->grays = ts_realloc(f->grays, (f->ngrays + 1u) * sizeof *f->grays);
     f->grays[f->ngrays++] = (struct gray){a->id, a->az, a->factor, true};
     uint32_t n = 0;
@@ -1416,8 +1410,7 @@ static uint32_t fault_gray_start(struct sim *sim, struct fleet *f, const struct 
             in->slow = a->factor;
             n++;
         }
-        if (!f->uses_az[a->az] && !n)
-            return 0;
+        if (!f->uses_az[a->az] && !n) return 0;
         sim_log(sim, f->comp.name, "gray_start",
                 "%u instances in %s, and any launched there until it ends, do their CPU work "
                 "%g times slower; health checks still pass: %s",
@@ -1447,13 +1440,11 @@ static uint32_t fault_gray_end(struct sim *sim, struct fleet *f, const struct fa
             f->grays[g].active = false;
             known = true;
         }
-    if (!known)
-        return 0;
+    if (!known) return 0;
     uint32_t n = 0;
     for (uint32_t i = 0; i < f->ninst; i++) {
         struct instance *in = f->inst[i];
-        if (in->gray_id != a->id)
-            continue;
+        if (in->gray_id != a->id) continue;
         in->gray_id = 0;
         in->slow = 1.0;
         az_gray(f, in); /* another gray failure of its AZ may go on */
@@ -1468,15 +1459,13 @@ static uint32_t fleet_fault(struct sim *sim, struct component *self, const struc
 {
     struct fleet *f = FLEET_OF(self, comp);
     bool zonal = a->op == FAULT_AZ_DOWN || a->op == FAULT_AZ_UP || a->op == FAULT_AZ_LAUNCHES;
-    if (zonal && (a->az < 0 || (uint32_t)a->az >= f->nazs))
-        return 0;
+    if (zonal && (a->az < 0 || (uint32_t)a->az >= f->nazs)) return 0;
     switch (a->op) {
     case FAULT_AZ_DOWN:
         return fault_az_down(sim, f, a, keep_cause(f, a->cause));
     case FAULT_AZ_UP: {
         struct fleet_az *z = &f->az[a->az];
-        if (z->down)
-            z->down--;
+        if (z->down) z->down--;
         if (f->uses_az[a->az])
             sim_log(sim, f->comp.name, "az_up",
                     "power back in %s; launches there fail until they recover (AZ-6): %s",
@@ -1485,10 +1474,8 @@ static uint32_t fleet_fault(struct sim *sim, struct component *self, const struc
     }
     case FAULT_AZ_LAUNCHES: {
         struct fleet_az *z = &f->az[a->az];
-        if (z->blocked)
-            z->blocked--;
-        if (z->blocked || !f->uses_az[a->az])
-            return 0;
+        if (z->blocked) z->blocked--;
+        if (z->blocked || !f->uses_az[a->az]) return 0;
         const char *cause = keep_cause(f, a->cause);
         sim_log(sim, f->comp.name, "launches_ok", "launches into %s succeed again: %s",
                 f->azs[a->az], cause);
@@ -1515,7 +1502,8 @@ static uint32_t fleet_fault(struct sim *sim, struct component *self, const struc
     return 0;
 }
 
-/* --- life -------------------------------------------------------------------------------------- */
+/* --- life --------------------------------------------------------------------------------------
+ */
 
 static void fleet_accept(struct sim *sim, struct component *self, struct request *r)
 {

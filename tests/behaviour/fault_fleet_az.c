@@ -20,18 +20,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCENARIO(strategy)                                                                     \
-    "{ \"name\": \"azout\", \"seed\": 31, \"duration\": \"1h\", \"interval\": \"1m\","         \
-    "  \"azs\": [\"us-east-1a\", \"us-east-1b\", \"us-east-1c\"],"                             \
-    "  \"workload\": { \"entry\": \"lb\", \"rate\": 30 },"                                     \
-    "  \"components\": {"                                                                      \
-    "    \"lb\": { \"type\": \"alb\", \"targets\": \"web\", \"latency\": 0 },"                 \
-    "    \"web\": { \"type\": \"fleet\", \"instance\": { \"vcpus\": 2 },"                      \
-    "      \"asg\": { \"min_size\": 9, \"max_size\": 9, \"health_check_type\": \"ELB\" "      \
-    strategy " },"                                                                             \
-    "      \"handlers\": { \"default\": [ { \"delay\": 1 }, { \"cpu\": { \"dist\": \"exp\","   \
-    "        \"mean\": \"100ms\" } } ] } } },"                                                  \
-    "  \"faults\": [ { \"type\": \"az_outage\", \"at\": \"10m\", \"az\": \"us-east-1a\","      \
+#define SCENARIO(strategy)                                                                         \
+    "{ \"name\": \"azout\", \"seed\": 31, \"duration\": \"1h\", \"interval\": \"1m\","             \
+    "  \"azs\": [\"us-east-1a\", \"us-east-1b\", \"us-east-1c\"],"                                 \
+    "  \"workload\": { \"entry\": \"lb\", \"rate\": 30 },"                                         \
+    "  \"components\": {"                                                                          \
+    "    \"lb\": { \"type\": \"alb\", \"targets\": \"web\", \"latency\": 0 },"                     \
+    "    \"web\": { \"type\": \"fleet\", \"instance\": { \"vcpus\": 2 },"                          \
+    "      \"asg\": { \"min_size\": 9, \"max_size\": 9, \"health_check_type\": \"ELB\" " strategy  \
+    " },"                                                                                          \
+    "      \"handlers\": { \"default\": [ { \"delay\": 1 }, { \"cpu\": { \"dist\": \"exp\","       \
+    "        \"mean\": \"100ms\" } } ] } } },"                                                     \
+    "  \"faults\": [ { \"type\": \"az_outage\", \"at\": \"10m\", \"az\": \"us-east-1a\","          \
     "    \"duration\": \"20m\", \"launch_recovery\": \"10m\" } ] }"
 
 static int count(const struct check_table *ev, const char *event, const char *needle, double t0,
@@ -51,8 +51,7 @@ static int count(const struct check_table *ev, const char *event, const char *ne
 static char *slurp(const char *path)
 {
     FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
+    if (!fp) return NULL;
     fseek(fp, 0, SEEK_END);
     long n = ftell(fp);
     fseek(fp, 0, SEEK_SET);
@@ -93,8 +92,7 @@ static void best_effort(void)
     int launched = 0, in = 0, most = 0, terminated = 0;
     bool order = true;
     for (uint32_t r = 0; r < ev.nrows; r++) {
-        if (strcmp(check_cell(&ev, r, 1), "web") != 0 || check_num(&ev, r, 0) < 2400)
-            continue;
+        if (strcmp(check_cell(&ev, r, 1), "web") != 0 || check_num(&ev, r, 0) < 2400) continue;
         const char *e = check_cell(&ev, r, 2), *d = check_cell(&ev, r, 3);
         if (strcmp(e, "launch") == 0 && strstr(d, "rebalancing"))
             launched++;
@@ -104,8 +102,7 @@ static void best_effort(void)
             terminated++;
             order &= terminated <= in;
         }
-        if (launched - in > most)
-            most = launched - in;
+        if (launched - in > most) most = launched - in;
     }
     CHECK_EQ_INT(launched, 3);
     CHECK_EQ_INT(terminated, 3);

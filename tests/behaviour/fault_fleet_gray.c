@@ -12,14 +12,14 @@
 
 #include <string.h>
 
-#define FLEET                                                                                  \
-    "  \"azs\": [\"us-east-1a\", \"us-east-1b\", \"us-east-1c\"],"                             \
-    "  \"workload\": { \"entry\": \"lb\", \"rate\": 10 },"                                     \
-    "  \"components\": {"                                                                      \
-    "    \"lb\": { \"type\": \"alb\", \"targets\": \"web\", \"latency\": 0 },"                 \
-    "    \"web\": { \"type\": \"fleet\", \"instance\": { \"vcpus\": 2 },"                      \
-    "      \"asg\": { \"min_size\": 6, \"max_size\": 6, \"health_check_type\": \"ELB\" },"     \
-    "      \"handlers\": { \"default\": [ { \"cpu\": { \"dist\": \"const\","                   \
+#define FLEET                                                                                      \
+    "  \"azs\": [\"us-east-1a\", \"us-east-1b\", \"us-east-1c\"],"                                 \
+    "  \"workload\": { \"entry\": \"lb\", \"rate\": 10 },"                                         \
+    "  \"components\": {"                                                                          \
+    "    \"lb\": { \"type\": \"alb\", \"targets\": \"web\", \"latency\": 0 },"                     \
+    "    \"web\": { \"type\": \"fleet\", \"instance\": { \"vcpus\": 2 },"                          \
+    "      \"asg\": { \"min_size\": 6, \"max_size\": 6, \"health_check_type\": \"ELB\" },"         \
+    "      \"handlers\": { \"default\": [ { \"cpu\": { \"dist\": \"const\","                       \
     "        \"value\": \"100ms\" } } ] } } },"
 
 static const char *gray =
@@ -79,7 +79,8 @@ static void test_gray(void)
     after /= na;
     printf("gray x5: median latency %.1f ms before, %.1f ms during, %.1f ms after\n", before,
            during, after);
-    CHECK(fabs(during / before - 5) < 0.25, "latency up by about the factor: %.2f", during / before);
+    CHECK(fabs(during / before - 5) < 0.25, "latency up by about the factor: %.2f",
+          during / before);
     CHECK(fabs(after / before - 1) < 0.05, "and back: %.2f", after / before);
     check_table_free(&ts);
     struct check_table ev;
@@ -116,10 +117,8 @@ static void test_failure(void)
     double back = -1;
     for (uint32_t r = 0; r < ts.nrows; r++) {
         double t = check_num(&ts, r, 0), n = check_num(&ts, r, all);
-        if (t > 600 && t <= 660)
-            CHECK(n == 4, "t=%.0f: %g in service, expected 4", t, n);
-        if (t > 660 && n == 6 && back < 0)
-            back = t;
+        if (t > 600 && t <= 660) CHECK(n == 4, "t=%.0f: %g in service, expected 4", t, n);
+        if (t > 660 && n == 6 && back < 0) back = t;
     }
     /* launch at 660 s + boot (about 30 s) + bootstrap 60 s: back within the interval ending
      * at 780 s */
@@ -133,7 +132,8 @@ static void test_failure(void)
     check_table_free(&fc);
     check_unload(&cs);
     printf("instance failure: 2 stopped at 600 s, both replaced at 660 s, capacity back by "
-           "%.0f s\n", back);
+           "%.0f s\n",
+           back);
 }
 
 int main(void)

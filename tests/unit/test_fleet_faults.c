@@ -223,8 +223,7 @@ static void on_arrival(struct sim *sim, void *ctx, uint64_t arg)
     struct fx *f = ctx;
     lb_request(sim, &f->lb);
     int64_t t = sim->now + sim_ns(gsl_ran_exponential(f->arrivals, 1.0 / f->rate));
-    if (t < f->until)
-        sim_at(sim, t, on_arrival, f, 0);
+    if (t < f->until) sim_at(sim, t, on_arrival, f, 0);
 }
 
 static void on_probe(struct sim *sim, void *ctx, uint64_t arg)
@@ -232,10 +231,8 @@ static void on_probe(struct sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     struct fx *f = ctx;
     for (uint32_t t = 0; t < f->lb.n; t++)
-        if (f->lb.reg[t] && !f->lb.t[t]->down)
-            lb_send(sim, &f->lb, t, true);
-    if (sim->now + S(10) < f->until)
-        sim_after(sim, S(10), on_probe, f, 0);
+        if (f->lb.reg[t] && !f->lb.t[t]->down) lb_send(sim, &f->lb, t, true);
+    if (sim->now + S(10) < f->until) sim_after(sim, S(10), on_probe, f, 0);
 }
 
 static void on_sample(struct sim *sim, void *ctx, uint64_t arg)
@@ -244,12 +241,10 @@ static void on_sample(struct sim *sim, void *ctx, uint64_t arg)
     struct fx *f = ctx;
     struct asg_status st;
     f->fc->ops->scalable->status(f->fc, sim->now, &st);
-    if (st.pending + st.in_service > f->most_active)
-        f->most_active = st.pending + st.in_service;
+    if (st.pending + st.in_service > f->most_active) f->most_active = st.pending + st.in_service;
     if (sim->now >= f->sample_from && st.in_service < f->fewest_in_service)
         f->fewest_in_service = st.in_service;
-    if (sim->now + S(1) < f->until)
-        sim_after(sim, S(1), on_sample, f, 0);
+    if (sim->now + S(1) < f->until) sim_after(sim, S(1), on_sample, f, 0);
 }
 
 static void setup(struct fx *f, const char *json, uint64_t seed, double rate, int64_t until,
@@ -261,8 +256,7 @@ static void setup(struct fx *f, const char *json, uint64_t seed, double rate, in
     f->arena = (struct arena)ARENA_INIT;
     bool ok = parse(json, &f->cfg, &f->arena);
     CHECK(ok, "the configuration does not read: %s", json);
-    if (!ok)
-        exit(check_done());
+    if (!ok) exit(check_done());
     snprintf(f->events, sizeof f->events, "%s", events);
     CHECK_EQ_INT(csvw_open(&f->ev, f->events), 0);
     csvw_str(&f->ev, "t_s");
@@ -370,8 +364,7 @@ static double first_event(const struct check_table *ev, const char *event, const
 static char *slurp(const char *path)
 {
     FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
+    if (!fp) return NULL;
     fseek(fp, 0, SEEK_END);
     long n = ftell(fp);
     fseek(fp, 0, SEEK_SET);
@@ -387,31 +380,32 @@ static char *slurp(const char *path)
 /* Twelve instances of one vCPU, four per AZ, at max; requests of 2 s of waiting (an
  * external call) then 200 ms of CPU (at 20 per s: a third busy, 3.7 requests held per
  * instance), or of CPU only (CPU). Boot 30 s + bootstrap 30 s, no warm-up. */
-#define WAIT_CPU                                                                               \
-    "[ { \"delay\": { \"dist\": \"const\", \"value\": 2 } },"                               \
+#define WAIT_CPU                                                                                   \
+    "[ { \"delay\": { \"dist\": \"const\", \"value\": 2 } },"                                      \
     "  { \"cpu\": { \"dist\": \"const\", \"value\": 0.2 } } ]"
 #define CPU "[ { \"cpu\": { \"dist\": \"const\", \"value\": 0.2 } } ]"
-#define GROUP(asg_extra, handler)                                                              \
-    "{ \"type\": \"fleet\","                                                                   \
-    "  \"instance\": { \"vcpus\": 1, \"workers\": 20, \"backlog\": 50,"                        \
-    "    \"boot\": { \"dist\": \"const\", \"value\": 30 },"                                    \
-    "    \"bootstrap\": { \"dist\": \"const\", \"value\": 30 } },"                             \
-    "  \"asg\": { \"min_size\": 12, \"max_size\": 12, \"health_check_type\": \"ELB\","         \
-    "    \"default_instance_warmup\": 0 " asg_extra " },"                                      \
+#define GROUP(asg_extra, handler)                                                                  \
+    "{ \"type\": \"fleet\","                                                                       \
+    "  \"instance\": { \"vcpus\": 1, \"workers\": 20, \"backlog\": 50,"                            \
+    "    \"boot\": { \"dist\": \"const\", \"value\": 30 },"                                        \
+    "    \"bootstrap\": { \"dist\": \"const\", \"value\": 30 } },"                                 \
+    "  \"asg\": { \"min_size\": 12, \"max_size\": 12, \"health_check_type\": \"ELB\","             \
+    "    \"default_instance_warmup\": 0 " asg_extra " },"                                          \
     "  \"handlers\": { \"default\": " handler " } }"
 
 /* The outage: us-east-1a down at 600 s, power back at 1800 s, launches back at 2400 s. */
 static void az_outage(struct fx *f, struct at_fault af[3])
 {
     fault_at(f, &af[0], S(600),
-             (struct fault_action){.op = FAULT_AZ_DOWN, .id = 1, .az = 0,
-                                   .cause = "fault 1 az_outage us-east-1a"});
+             (struct fault_action){
+                 .op = FAULT_AZ_DOWN, .id = 1, .az = 0, .cause = "fault 1 az_outage us-east-1a"});
     fault_at(f, &af[1], S(1800),
-             (struct fault_action){.op = FAULT_AZ_UP, .id = 1, .az = 0,
-                                   .cause = "fault 1 az_outage us-east-1a"});
-    fault_at(f, &af[2], S(2400),
-             (struct fault_action){.op = FAULT_AZ_LAUNCHES, .id = 1, .az = 0,
-                                   .cause = "fault 1 az_outage us-east-1a"});
+             (struct fault_action){
+                 .op = FAULT_AZ_UP, .id = 1, .az = 0, .cause = "fault 1 az_outage us-east-1a"});
+    fault_at(
+        f, &af[2], S(2400),
+        (struct fault_action){
+            .op = FAULT_AZ_LAUNCHES, .id = 1, .az = 0, .cause = "fault 1 az_outage us-east-1a"});
     f->lb.fault_at = S(600);
 }
 
@@ -459,8 +453,10 @@ static void test_az_outage_best_effort(const char *events, uint64_t seed)
     CHECK(f.most_active <= 14 && f.most_active > 12,
           "rebalancing went over max by at most 2: at most %u pending and in service",
           f.most_active);
-    CHECK(f.fewest_in_service >= 12, "launch before terminate: never fewer than 12 in service "
-                                     "while rebalancing (%u)", f.fewest_in_service);
+    CHECK(f.fewest_in_service >= 12,
+          "launch before terminate: never fewer than 12 in service "
+          "while rebalancing (%u)",
+          f.fewest_in_service);
     finish(&f);
     printf("AZ outage (best effort): 4 stopped, %llu answered 502 at once; rebalancing: at most "
            "%u pending and in service (max 12 + 2)\n",
@@ -472,8 +468,8 @@ static void test_az_outage_best_effort(const char *events, uint64_t seed)
     CHECK_EQ_INT(count_events(&ev, "az_down", "fault 1 az_outage", 600, 600.001), 1);
     /* terminate then launch at the check (ASG-14, ASG-17): 4 failed attempts into 1a, 4
      * launches elsewhere */
-    CHECK_EQ_INT(count_events(&ev, "terminating", "not running (EC2 health check)", 660,
-                              660.001), 4);
+    CHECK_EQ_INT(count_events(&ev, "terminating", "not running (EC2 health check)", 660, 660.001),
+                 4);
     CHECK_EQ_INT(count_events(&ev, "launch_failed", "into us-east-1a", 660, 660.001), 4);
     CHECK_EQ_INT(count_events(&ev, "launch", "replaces a stopped instance", 660, 660.001), 4);
     CHECK_EQ_INT(count_events(&ev, "launch", "in us-east-1a", 600, 2400), 0);
@@ -496,8 +492,8 @@ static void test_az_outage_best_effort(const char *events, uint64_t seed)
 static void test_az_outage_balanced_only(void)
 {
     struct fx f;
-    setup(&f, GROUP(", \"capacity_distribution_strategy\": \"balanced-only\"", WAIT_CPU), 5, 20, S(3600),
-          "ff_balanced_only.csv");
+    setup(&f, GROUP(", \"capacity_distribution_strategy\": \"balanced-only\"", WAIT_CPU), 5, 20,
+          S(3600), "ff_balanced_only.csv");
     struct at_fault af[3];
     az_outage(&f, af);
     f.sample_from = S(661);
@@ -534,7 +530,10 @@ static void test_instance_failure(void)
     setup(&f, GROUP("", WAIT_CPU), 9, 20, S(1800), "ff_instances.csv");
     struct at_fault af;
     fault_at(&f, &af, S(600),
-             (struct fault_action){.op = FAULT_INSTANCES, .id = 2, .az = -1, .count = 2,
+             (struct fault_action){.op = FAULT_INSTANCES,
+                                   .id = 2,
+                                   .az = -1,
+                                   .count = 2,
                                    .cause = "fault 2 instance_failure web"});
     f.lb.fault_at = S(600);
     sim_run(&f.sim, S(600));
@@ -564,7 +563,10 @@ static void test_instance_failure(void)
     setup(&g, GROUP("", WAIT_CPU), 9, 0.5, S(900), "ff_instances_all.csv");
     struct at_fault all;
     fault_at(&g, &all, S(60),
-             (struct fault_action){.op = FAULT_INSTANCES, .id = 1, .az = -1, .count = 50,
+             (struct fault_action){.op = FAULT_INSTANCES,
+                                   .id = 1,
+                                   .az = -1,
+                                   .count = 50,
                                    .cause = "fault 1 instance_failure web"});
     sim_run(&g.sim, S(60));
     CHECK_EQ_INT(all.struck, 12);
@@ -583,8 +585,8 @@ static void test_pending_lost(void)
     setup(&f, GROUP("", WAIT_CPU), 21, 20, S(1200), "ff_pending.csv");
     struct at_fault af;
     fault_at(&f, &af, S(600),
-             (struct fault_action){.op = FAULT_AZ_DOWN, .id = 1, .az = 0,
-                                   .cause = "fault 1 az_outage us-east-1a"});
+             (struct fault_action){
+                 .op = FAULT_AZ_DOWN, .id = 1, .az = 0, .cause = "fault 1 az_outage us-east-1a"});
     sim_run(&f.sim, S(570));
     /* 12 -> 15: one launch into each AZ, pending until 630 s */
     f.fc->ops->scalable->set_capacity(&f.sim, f.fc, -1, 15, 15, "test: scale out");
@@ -620,11 +622,14 @@ static void test_gray(void)
     sim_at(&f.sim, 0, on_probe, &f, 0);
     struct at_fault af[4];
     fault_at(&f, &af[0], S(600),
-             (struct fault_action){.op = FAULT_GRAY_START, .id = 4, .az = 1, .factor = 5,
+             (struct fault_action){.op = FAULT_GRAY_START,
+                                   .id = 4,
+                                   .az = 1,
+                                   .factor = 5,
                                    .cause = "fault 4 gray_failure web"});
     fault_at(&f, &af[1], S(1500),
-             (struct fault_action){.op = FAULT_GRAY_END, .id = 4, .az = 1,
-                                   .cause = "fault 4 gray_failure web"});
+             (struct fault_action){
+                 .op = FAULT_GRAY_END, .id = 4, .az = 1, .cause = "fault 4 gray_failure web"});
     f.lb.from = S(610);
     f.lb.to = S(1490);
     sim_run(&f.sim, S(700));
@@ -636,8 +641,7 @@ static void test_gray(void)
     struct welford slow = WELFORD_INIT, fast = WELFORD_INIT, late = WELFORD_INIT;
     for (uint32_t t = 0; t < f.lb.n; t++) {
         struct welford *w = &f.lb.lat[t];
-        if (!w->n)
-            continue;
+        if (!w->n) continue;
         bool launched = t >= 12;
         struct welford *into = f.lb.t[t]->az == 1 ? (launched ? &late : &slow) : &fast;
         /* merge means (weights n) */
@@ -647,8 +651,8 @@ static void test_gray(void)
     }
     printf("gray failure x5 on us-east-1b: mean latency %.3f s there (%llu requests), %.3f s "
            "elsewhere (%llu), %.3f s on the instance launched there during it (%llu)\n",
-           slow.mean, (unsigned long long)slow.n, fast.mean, (unsigned long long)fast.n,
-           late.mean, (unsigned long long)late.n);
+           slow.mean, (unsigned long long)slow.n, fast.mean, (unsigned long long)fast.n, late.mean,
+           (unsigned long long)late.n);
     CHECK(slow.n > 100 && fabs(slow.mean / 0.2 - 5) < 0.5, "gray AZ: %.3f s, about 5 x 0.2 s",
           slow.mean);
     CHECK(fast.n > 100 && fabs(fast.mean - 0.2) < 0.01, "other AZs: %.3f s", fast.mean);
@@ -664,7 +668,8 @@ static void test_gray(void)
     for (uint32_t t = 0; t < f.lb.n; t++)
         if (f.lb.lat[t].n && f.lb.t[t]->az == 1) {
             double n = (double)(after.n + f.lb.lat[t].n);
-            after.mean = (after.mean * (double)after.n + f.lb.lat[t].mean * (double)f.lb.lat[t].n) / n;
+            after.mean =
+                (after.mean * (double)after.n + f.lb.lat[t].mean * (double)f.lb.lat[t].n) / n;
             after.n += f.lb.lat[t].n;
         }
     CHECK(after.n > 50 && fabs(after.mean - 0.2) < 0.01, "us-east-1b after the end: %.3f s",
@@ -686,8 +691,12 @@ static void test_gray(void)
     setup(&g, GROUP("", CPU), 13, 4, S(1200), "ff_gray_count.csv");
     struct at_fault one;
     fault_at(&g, &one, S(100),
-             (struct fault_action){.op = FAULT_GRAY_START, .id = 5, .az = -1, .count = 1,
-                                   .factor = 3, .cause = "fault 5 gray_failure web"});
+             (struct fault_action){.op = FAULT_GRAY_START,
+                                   .id = 5,
+                                   .az = -1,
+                                   .count = 1,
+                                   .factor = 3,
+                                   .cause = "fault 5 gray_failure web"});
     g.lb.from = S(110);
     finish(&g);
     CHECK_EQ_INT(one.struck, 1);
