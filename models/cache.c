@@ -183,34 +183,16 @@ static void read_placement(struct scn_obj *o, struct cache_config *c, struct are
         c->replica_azs = NULL;
 }
 
-/* Does the scenario have faults? The keys only faults use are written into the scenario as
- * run only then, so that a run without faults writes the scenario.json it wrote before they
- * existed. */
-static bool faults_given(struct scn *s)
-{
-    cJSON *root = scn_root(s);
-    return root && cJSON_GetObjectItemCaseSensitive(root, "faults") != NULL;
-}
-
-/* The keys of failures: each read when given (or when the scenario has faults), else its
- * default, unwritten. */
+/* The keys of failures. */
 static void read_fault_keys(struct scn_obj *o, struct cache_config *c, struct arena *a)
 {
-    bool shown = faults_given(o->s);
     /* EC-1 "a few seconds", EC-2 about 30 s: the defaults table's 15 s of write outage */
-    if (shown || scn_member(o, "failover_time"))
-        dist_read(o, "failover_time", "{\"dist\": \"const\", \"value\": \"15s\"}",
-                  &c->failover_time, a);
-    else
-        c->failover_time = DIST_CONST(15);
+    dist_read(o, "failover_time", "{\"dist\": \"const\", \"value\": \"15s\"}",
+              &c->failover_time, a);
     /* EC-2: a failed node is replaced "in a few minutes" (UNCERTAIN: 5 min) */
-    c->node_replacement_time = shown || scn_member(o, "node_replacement_time")
-                                   ? scn_dur(o, "node_replacement_time", 300, SCN_NONNEG)
-                                   : sim_ns(300);
+    c->node_replacement_time = scn_dur(o, "node_replacement_time", 300, SCN_NONNEG);
     /* EC-3: replicas resync "briefly" (UNCERTAIN: 30 s) */
-    c->resync_time = shown || scn_member(o, "resync_time")
-                         ? scn_dur(o, "resync_time", 30, SCN_NONNEG)
-                         : sim_ns(30);
+    c->resync_time = scn_dur(o, "resync_time", 30, SCN_NONNEG);
 }
 
 static void read_keys(struct scn *s, cJSON *j, struct cache_config *c)
@@ -308,10 +290,8 @@ bool cache_config_from_json(struct scn_obj *o, struct cache_config *c, struct ar
         scn_error(s, refill, true, "\"refill_time\" is for a fixed \"hit_ratio\": with "
                                    "\"keys\" a cache that lost its data refills as its keys are "
                                    "set again");
-    else if (!keys && (refill || faults_given(s)))
+    else if (!keys)
         c->refill_time = scn_dur(o, "refill_time", 600, SCN_NONNEG);
-    else
-        c->refill_time = sim_ns(600);
     return scn_error_count(s) == before;
 }
 

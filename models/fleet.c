@@ -168,24 +168,17 @@ static void read_asg(struct scn_obj *o, struct fleet_config *c, struct arena *a)
                                          SCN_IN(0, 3600));
     c->termination_policy =
         (enum termination_policy)scn_enum(&asg, "termination_policy", policies, TERM_DEFAULT);
-    /* Faults. Read only when given: their defaults are not written into the scenario as run,
-     * so that every scenario without faults keeps its outputs byte for byte. */
+    /* Faults (models/faults.c) */
     static const char *const strategies[] = {"balanced-best-effort", "balanced-only", NULL};
-    c->capacity_distribution = CDS_BEST_EFFORT; /* ASG-5 */
-    if (scn_member(&asg, "capacity_distribution_strategy"))
-        c->capacity_distribution = (enum capacity_distribution)scn_enum(
-            &asg, "capacity_distribution_strategy", strategies, CDS_BEST_EFFORT);
+    c->capacity_distribution = (enum capacity_distribution)scn_enum(
+        &asg, "capacity_distribution_strategy", strategies, CDS_BEST_EFFORT); /* ASG-5 */
     /* the group's periodic health check is not given a period by AWS (ASG-14: "replaced at
      * once" once noticed); one EC2 status-check period, 60 s, is tiersim's choice
      * (UNCERTAIN) */
-    c->ec2_health_check_delay = scn_ns(60);
-    if (scn_member(&asg, "ec2_health_check_delay"))
-        c->ec2_health_check_delay = scn_dur(&asg, "ec2_health_check_delay", 60, SCN_IN(0, 3600));
+    c->ec2_health_check_delay = scn_dur(&asg, "ec2_health_check_delay", 60, SCN_IN(0, 3600));
     /* balanced-only keeps trying the failing AZ (ASG-5) at a cadence AWS does not give:
      * 60 s (UNCERTAIN) */
-    c->launch_retry_interval = scn_ns(60);
-    if (scn_member(&asg, "launch_retry_interval"))
-        c->launch_retry_interval = scn_dur(&asg, "launch_retry_interval", 60, SCN_IN(1, 3600));
+    c->launch_retry_interval = scn_dur(&asg, "launch_retry_interval", 60, SCN_IN(1, 3600));
     cJSON *azs = scn_member(&asg, "availability_zones");
     c->availability_zones_at = azs;
     if (azs && (!cJSON_IsArray(azs) || cJSON_GetArraySize(azs) == 0)) {

@@ -142,15 +142,6 @@ uint32_t rds_default_max_connections(enum rds_engine e, double memory_gib)
 static const char *const engine_names[] = {"postgres", "mysql", "mariadb", NULL};
 static const char *const read_from_names[] = {"primary", "replicas", NULL};
 
-/* Does the scenario have faults? The keys that only faults use (recovery_time) are written
- * into the scenario as run only then, so that a run without faults writes the scenario.json
- * it wrote before they existed. */
-static bool faults_given(struct scn *s)
-{
-    cJSON *root = scn_root(s);
-    return root && cJSON_GetObjectItemCaseSensitive(root, "faults") != NULL;
-}
-
 /* An optional AZ name at `key`: recorded in az_refs; its index there, or -1. */
 static int32_t read_az(struct scn_obj *o, const char *key, struct rds_config *c, struct arena *a)
 {
@@ -256,10 +247,7 @@ bool rds_config_from_json(struct scn_obj *o, struct rds_config *c, struct arena 
               &c->failover_time, a);
     /* a Single-AZ primary's crash recovery once its AZ has power again: RDS-3's ~10 minutes
      * of a Single-AZ instance change, the closest measured figure (UNCERTAIN) */
-    if (scn_member(o, "recovery_time") || faults_given(s))
-        c->recovery_time = scn_dur(o, "recovery_time", 600, SCN_NONNEG);
-    else
-        c->recovery_time = sim_ns(600);
+    c->recovery_time = scn_dur(o, "recovery_time", 600, SCN_NONNEG);
 
     cJSON *reps = scn_member(o, "read_replicas");
     bool reps_bad = false; /* reported here: the rules that need replicas keep quiet */
