@@ -75,7 +75,7 @@ int main(void)
     char inst[32] = "";
     if (r >= 0)
         sscanf(ev_detail(&ev, r), "%31s", inst);
-    char target[48];
+    char target[96];
     snprintf(target, sizeof target, "web/%s healthy -> unhealthy", inst);
 
     double cache_back = at(&ev, "cache replica promoted", ev_find(&ev, t0, "kv", "failover_end", NULL));
@@ -103,7 +103,7 @@ int main(void)
     double in_service = at(&ev, "replacement in service",
                            ev_find(&ev, t0, "web", "in_service", new_inst));
     within("the replacement's service", in_service, t0 + 110, t0 + 110);
-    char healthy[48];
+    char healthy[96];
     snprintf(healthy, sizeof healthy, "web/%s initial -> healthy", new_inst);
     double serving = at(&ev, "ALB: replacement healthy", ev_find(&ev, t0, "lb", "target_health",
                                                                  healthy));
