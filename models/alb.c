@@ -1055,9 +1055,10 @@ static uint32_t node_down(struct sim *sim, struct alb *b, const struct fault_act
     uint32_t lost = drop_node_requests(sim, b, n->az);
     n->detect_ev = sim_after(sim, NODE_DNS_REMOVAL, on_node_detected, b, (uint64_t)(n - b->nodes));
     sim_log(sim, b->comp.name, "node_down",
-            "%s: the node stops answering; %u requests in flight through it lost (timeout); "
+            "%s: the node stops answering; %u request%s in flight through it lost (timeout); "
             "its targets fail their checks; out of DNS in %.0f s (%s)",
-            b->scenario_azs[n->az], lost, sim_s(NODE_DNS_REMOVAL), n->cause);
+            b->scenario_azs[n->az], lost, lost == 1 ? "" : "s", sim_s(NODE_DNS_REMOVAL),
+            n->cause);
     return 1;
 }
 
@@ -1099,8 +1100,8 @@ static uint32_t shift_start(struct sim *sim, struct alb *b, const struct fault_a
     uint32_t m = targets_in(b, n->az);
     sim_log(sim, b->comp.name, "zonal_shift_start",
             "%s: node out of DNS (clients leave it over the %.0f s TTL), no new request to its "
-            "%u targets%s; requests in progress finish (ALB-18) (%s)",
-            b->scenario_azs[n->az], sim_s(DNS_TTL), m,
+            "%u target%s%s; requests in progress finish (ALB-18) (%s)",
+            b->scenario_azs[n->az], sim_s(DNS_TTL), m, m == 1 ? "" : "s",
             b->cfg->cross_zone ? "" : " but from the node itself (cross-zone off)", cause);
     return 1 + m;
 }
@@ -1120,10 +1121,10 @@ static uint32_t shift_end(struct sim *sim, struct alb *b, const struct fault_act
     dns_update(sim, b, n);
     uint32_t m = targets_in(b, n->az);
     sim_log(sim, b->comp.name, "zonal_shift_end",
-            "%s: %s, its %u targets get new requests again (%s)", b->scenario_azs[n->az],
+            "%s: %s, its %u target%s get%s new requests again (%s)", b->scenario_azs[n->az],
             published_now(n) ? "node back in DNS (clients return over the 60 s TTL)"
                              : "node still out of DNS",
-            m, a->cause ? a->cause : "fault");
+            m, m == 1 ? "" : "s", m == 1 ? "s" : "", a->cause ? a->cause : "fault");
     return 1 + m;
 }
 

@@ -275,6 +275,9 @@ static void setup(struct fx *f, const char *json, uint64_t seed, uint32_t n, con
 
 static void teardown(struct fx *f)
 {
+    fflush(f->ev.f);
+    if (getenv("TIERSIM_TEST_LOG")) /* to see a run's event log */
+        fputs(f->log ? f->log : "", stdout);
     alb_free(f->b);
     sim_release(&f->sim);
     alb_config_release(&f->cfg);
