@@ -1,4 +1,4 @@
-/* run.c — one run: output folder, simulation, and the four files written so that each is
+/* run.c — one run: output folder, simulation, and the five files written so that each is
  * either complete or absent. */
 #include "run.h"
 
@@ -13,7 +13,8 @@
 #include <sys/stat.h>
 
 static const char *const outputs[] = {"timeseries.csv", "events.csv", "summary.csv",
-                                      "scenario.json"};
+                                      "scenario.json", "faults.csv"};
+#define NOUTPUTS (sizeof outputs / sizeof *outputs)
 
 static char *join(const char *dir, const char *file)
 {
@@ -82,7 +83,7 @@ int run_scenario(const struct world_config *wc, const struct run_opts *o, struct
 {
     memset(res, 0, sizeof *res);
     struct csvw ts = {0}, ev = {0};
-    char *paths[4] = {NULL, NULL, NULL, NULL};
+    char *paths[NOUTPUTS] = {NULL};
     bool files = o->out_dir != NULL;
 
     if (files) {
@@ -90,7 +91,7 @@ int run_scenario(const struct world_config *wc, const struct run_opts *o, struct
             fail(res, TS_EIO, "cannot create the folder \"%s\": %s", o->out_dir, strerror(errno));
             return res->rc;
         }
-        for (int i = 0; i < 4; i++) {
+        for (size_t i = 0; i < NOUTPUTS; i++) {
             paths[i] = join(o->out_dir, outputs[i]);
             if (remove(paths[i]) != 0 && errno != ENOENT)
                 fail(res, TS_EIO, "cannot remove the old \"%s\": %s", paths[i], strerror(errno));
@@ -104,7 +105,7 @@ int run_scenario(const struct world_config *wc, const struct run_opts *o, struct
         if (res->rc) {
             csvw_abort(&ts);
             csvw_abort(&ev);
-            for (int i = 0; i < 4; i++)
+            for (size_t i = 0; i < NOUTPUTS; i++)
                 free(paths[i]);
             return res->rc;
         }
@@ -161,7 +162,9 @@ int run_scenario(const struct world_config *wc, const struct run_opts *o, struct
             fail(res, TS_EIO, "cannot write \"%s\": %s", paths[1], strerror(errno));
         if (write_summary(paths[2], o, &sim, status) != 0)
             fail(res, TS_EIO, "cannot write \"%s\": %s", paths[2], strerror(errno));
-        for (int i = 0; i < 4; i++)
+        if (world_write_faults(&sim, w, paths[4]) != 0)
+            fail(res, TS_EIO, "cannot write \"%s\": %s", paths[4], strerror(errno));
+        for (size_t i = 0; i < NOUTPUTS; i++)
             free(paths[i]);
     }
     world_free(w);

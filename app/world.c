@@ -679,11 +679,13 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
         scn_error(s, j, true,
                   "bad component name: use a letter, then letters, digits, '_' or '-' (at most "
                   "40 characters)");
-    else if (strcmp(c->name, "workload") == 0 || strcmp(c->name, "network") == 0)
+    else if (strcmp(c->name, "workload") == 0 || strcmp(c->name, "network") == 0 ||
+             strcmp(c->name, "faults") == 0)
         /* their random streams are named after them (docs/engine.md): a component of that
          * name would share them */
-        scn_error(s, j, true, "\"%s\" is reserved (the scenario's %s has streams of that name): "
-                  "choose another name", c->name, c->name);
+        scn_error(s, j, true, "\"%s\" is reserved (the scenario's %s %s streams of that name): "
+                  "choose another name", c->name, c->name,
+                  strcmp(c->name, "faults") == 0 ? "have" : "has");
     struct scn_obj o;
     if (!scn_open(s, j, &o))
         return;
@@ -744,6 +746,44 @@ static void read_latency(struct scn_obj *net, const char *key, const char *def_j
                   "must have a mean of at most %g s, got %.10g s: a one-way hop within a region "
                   "takes well under a millisecond (RDS-7), so this looks like a unit mistake",
                   NET_MAX_MEAN_S, mean);
+}
+
+/* A fault's target and AZ (faults.c reads the rest): a component of the kind the fault
+ * strikes, an AZ of the scenario's, a time within the run. */
+static void check_faults(struct scn *s, struct world_config *wc)
+{
+    for (uint32_t i = 0; i < wc->faults.n; i++) {
+        struct fault_config *f = &wc->faults.v[i];
+        static const int kinds[FT_COUNT] = {
+            [FT_AZ_OUTAGE] = -1,           [FT_INSTANCE_FAILURE] = COMP_FLEET,
+            [FT_DB_FAILOVER] = COMP_RDS,   [FT_CACHE_NODE_FAILURE] = COMP_CACHE,
+            [FT_GRAY_FAILURE] = COMP_FLEET, [FT_ZONAL_SHIFT] = COMP_ALB};
+        if (f->target) {
+            char what[64];
+            snprintf(what, sizeof what, "the target of %s %s", article(fault_type_name(f->type)),
+                     fault_type_name(f->type));
+            check_ref(s, wc, f->target, f->target_j, (enum comp_type)kinds[f->type], what);
+        }
+        if (f->az) {
+            unsigned before = scn_error_count(s);
+            check_az(s, wc, f->az, f->az_j);
+            for (uint32_t k = 0; scn_error_count(s) == before && k < wc->nazs; k++)
+                if (strcmp(wc->azs[k], f->az) == 0)
+                    f->az_index = (int)k;
+        }
+        if (f->type == FT_CACHE_NODE_FAILURE && f->target && f->node_j) {
+            const struct comp_config *c = find_comp(wc, f->target);
+            if (c && c->typed && c->type == COMP_CACHE && f->node > c->u.cache.replicas)
+                scn_error(s, f->node_j, false,
+                          "\"%s\" has %u read replica%s: node is 0 (the primary) to %u, got %u",
+                          f->target, c->u.cache.replicas, c->u.cache.replicas == 1 ? "" : "s",
+                          c->u.cache.replicas, f->node);
+        }
+        if (!f->random && f->at_j && wc->duration > 0 && f->at >= wc->duration)
+            scn_error(s, f->at_j, false,
+                      "must be before the end of the run (duration %.10g s), got %.10g s",
+                      sim_s(wc->duration), sim_s(f->at));
+    }
 }
 
 int world_config_read(struct scn *s, struct world_config *wc)
@@ -837,6 +877,11 @@ int world_config_read(struct scn *s, struct world_config *wc)
         workload_config_from_json(&wl, &wc->workload, &wc->arena);
         scn_close(&wl);
     }
+    struct scn_obj slo;
+    cJSON *faults = scn_member(&top, "faults");
+    scn_open_member(&top, "slo", false, &slo);
+    faults_config_from_json(s, faults, &slo, &wc->faults, &wc->arena);
+    scn_close(&slo);
     scn_close(&top);
 
     /* References between components. Without a usable set of components every reference
@@ -902,6 +947,7 @@ int world_config_read(struct scn *s, struct world_config *wc)
         }
         }
     }
+    check_faults(s, wc);
     check_class_names(s, wc);
     unsigned before = scn_error_count(s);
     check_call_loops(s, wc);
@@ -912,6 +958,7 @@ int world_config_read(struct scn *s, struct world_config *wc)
 
 void world_config_release(struct world_config *wc)
 {
+    faults_config_release(&wc->faults);
     for (uint32_t i = 0; i < wc->ncomps; i++) {
         struct comp_config *c = &wc->comps[i];
         switch (c->type) {
@@ -958,6 +1005,8 @@ struct world {
     struct built *comps;
     uint32_t ncomps;
     struct workload *workload;
+    struct component **comp_list; /* comps[i].comp, for the faults */
+    struct faults *faults;
 };
 
 static struct component *lookup(struct world *w, const char *name)
@@ -1050,6 +1099,11 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
     for (uint32_t i = 0; i < w->ncomps; i++)
         if (w->comps[i].scaling)
             scaling_start(sim, w->comps[i].scaling);
+    w->comp_list = ts_calloc(w->ncomps ? w->ncomps : 1u, sizeof *w->comp_list);
+    for (uint32_t i = 0; i < w->ncomps; i++)
+        w->comp_list[i] = w->comps[i].comp;
+    w->faults = faults_new(sim, &wc->faults, wc->azs, wc->nazs, w->comp_list, w->ncomps,
+                           w->workload);
     return w;
 }
 
@@ -1074,6 +1128,8 @@ void world_free(struct world *w)
             break;
         }
     }
+    faults_free(w->faults);
+    free(w->comp_list);
     workload_free(w->workload);
     cw_free(w->cw);
     req_pool_release(&w->pool);
@@ -1094,4 +1150,9 @@ uint64_t world_requests_live(const struct world *w)
 uint64_t world_peak_in_flight(const struct world *w)
 {
     return workload_peak_in_flight(w->workload);
+}
+
+int world_write_faults(struct sim *sim, struct world *w, const char *path)
+{
+    return faults_write(sim, w->faults, path);
 }

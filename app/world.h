@@ -8,6 +8,7 @@
 #include "tiersim/models/alb.h"
 #include "tiersim/models/cache.h"
 #include "tiersim/models/cloudwatch.h"
+#include "tiersim/models/faults.h"
 #include "tiersim/models/fleet.h"
 #include "tiersim/models/rds.h"
 #include "tiersim/models/scaling.h"
@@ -61,6 +62,7 @@ struct world_config {
     struct workload_config workload;
     struct comp_config *comps;
     uint32_t ncomps;
+    struct faults_config faults; /* the `faults` list and the `slo` */
 };
 
 /* Read and check the whole scenario in s (after loading and --set). Returns 0, or
@@ -74,6 +76,9 @@ struct world;
  * and schedule their first events. */
 struct world *world_new(struct sim *sim, const struct world_config *wc);
 void world_free(struct world *w);
+
+/* Write faults.csv (after the summary's row is filled). Returns 0 or TS_EIO. */
+int world_write_faults(struct sim *sim, struct world *w, const char *path);
 
 /* Requests in flight now / at most (for the memory-is-flat checks). */
 uint64_t world_in_flight(const struct world *w);

@@ -305,6 +305,14 @@ struct workload {
     struct class_stats *cls; /* per class, with several classes */
 
     uint32_t c_ts, c_sum; /* first column of ours in each table */
+
+    /* this minute, for the SLO (workload_on_minute), and every request answered so far */
+    uint64_t min_ok, min_err;
+    struct hist min_hist;
+    int64_t min_start;
+    minute_fn on_minute;
+    void *on_minute_ctx;
+    uint64_t all_answered, all_errors;
 };
 
 static void on_timeout(struct sim *sim, void *ctx, uint64_t arg);
@@ -343,6 +351,8 @@ static void finish(struct workload *w, struct request *r, int64_t at)
         w->iv_ok++;
         welford_add(&w->iv_lat, lat);
         hist_add_at(&w->iv_hist, b, lat);
+        hist_add_at(&w->min_hist, b, lat);
+        w->min_ok++;
         if (r->counted) {
             w->ok++;
             welford_add(&w->lat, lat);
@@ -355,6 +365,8 @@ static void finish(struct workload *w, struct request *r, int64_t at)
         }
     } else {
         w->iv_err[status_index(r->status)]++;
+        w->min_err++;
+        w->all_errors++;
         if (r->counted)
             w->err[status_index(r->status)]++;
         if (cs)
@@ -362,6 +374,7 @@ static void finish(struct workload *w, struct request *r, int64_t at)
     }
     if (r->counted)
         w->finished++;
+    w->all_answered++;
     w->in_flight--;
     req_free(w->pool, r);
 }
@@ -611,6 +624,7 @@ struct workload *workload_new(struct sim *sim, const struct workload_config *c,
     w->iv_lat = w->lat = (struct welford)WELFORD_INIT;
     hist_init(&w->iv_hist);
     hist_init(&w->hist);
+    hist_init(&w->min_hist);
     return w;
 }
 
@@ -664,6 +678,7 @@ void workload_free(struct workload *w)
         return;
     hist_release(&w->iv_hist);
     hist_release(&w->hist);
+    hist_release(&w->min_hist);
     for (uint32_t i = 0; w->cls && i < w->cfg->nclasses; i++)
         hist_release(&w->cls[i].hist);
     free(w->cls);
@@ -680,4 +695,53 @@ uint64_t workload_in_flight(const struct workload *w)
 uint64_t workload_peak_in_flight(const struct workload *w)
 {
     return w->peak_in_flight;
+}
+
+/* --- minutes, for the SLO ------------------------------------------------------------------ */
+
+/* Hand the minute (or the part of one) since min_start to the listener, and start another. */
+static void close_minute(struct sim *sim, struct workload *w)
+{
+    struct minute_stats m = {
+        .start = w->min_start,
+        .end = sim->now,
+        .ok = w->min_ok,
+        .errors = w->min_err,
+        .p99 = hist_quantile(&w->min_hist, 0.99),
+    };
+    w->min_ok = w->min_err = 0;
+    hist_reset(&w->min_hist);
+    w->min_start = sim->now;
+    w->on_minute(sim, w->on_minute_ctx, &m);
+}
+
+static void on_minute(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct workload *w = ctx;
+    close_minute(sim, w);
+    sim_after(sim, WORKLOAD_MINUTE, on_minute, w, 0);
+}
+
+void workload_on_minute(struct sim *sim, struct workload *w, minute_fn fn, void *ctx)
+{
+    TS_ASSERT(!w->on_minute && fn);
+    w->on_minute = fn;
+    w->on_minute_ctx = ctx;
+    w->min_start = sim->now;
+    w->min_ok = w->min_err = 0;
+    hist_reset(&w->min_hist);
+    sim_after(sim, WORKLOAD_MINUTE, on_minute, w, 0);
+}
+
+void workload_end_minute(struct sim *sim, struct workload *w)
+{
+    if (w->on_minute && sim->now > w->min_start)
+        close_minute(sim, w);
+}
+
+void workload_totals(const struct workload *w, uint64_t *answered, uint64_t *errors)
+{
+    *answered = w->all_answered;
+    *errors = w->all_errors;
 }

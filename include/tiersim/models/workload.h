@@ -63,6 +63,25 @@ struct workload *workload_new(struct sim *sim, const struct workload_config *c,
 void workload_start(struct sim *sim, struct workload *w);
 void workload_free(struct workload *w);
 
+/* What the clients saw in one minute of the run (the last one may be shorter): requests
+ * answered ok, requests that ended with an error (after their retries), and the p99 latency of
+ * the ok ones (s, NAN when none). */
+struct minute_stats {
+    int64_t start, end; /* ns */
+    uint64_t ok, errors;
+    double p99;
+};
+typedef void (*minute_fn)(struct sim *sim, void *ctx, const struct minute_stats *m);
+
+#define WORKLOAD_MINUTE (60 * SIM_NS_PER_S)
+
+/* Call fn at the end of every minute from now on (one listener). */
+void workload_on_minute(struct sim *sim, struct workload *w, minute_fn fn, void *ctx);
+/* Hand the listener the minute under way, cut short at now (the run is over). */
+void workload_end_minute(struct sim *sim, struct workload *w);
+/* Requests answered since the start (warm-up included), and those of them that were errors. */
+void workload_totals(const struct workload *w, uint64_t *answered, uint64_t *errors);
+
 /* Requests in flight now, and the most ever in flight (memory follows these). */
 uint64_t workload_in_flight(const struct workload *w);
 uint64_t workload_peak_in_flight(const struct workload *w);
