@@ -954,8 +954,10 @@ static void on_settle(struct sim *sim, void *ctx, uint64_t arg)
         uint32_t j = 0;
         while (j < n->nchg && n->chg[j].t <= sim->now - DNS_TTL)
             n->dns_base = n->chg[j++].in;
-        memmove(n->chg, n->chg + j, (n->nchg - j) * sizeof *n->chg);
-        n->nchg -= j;
+        if (j > 0) {
+            memmove(n->chg, n->chg + j, (n->nchg - j) * sizeof *n->chg);
+            n->nchg -= j;
+        }
         if (n->nchg && n->chg[n->nchg - 1].t > last)
             last = n->chg[n->nchg - 1].t;
     }
