@@ -384,6 +384,8 @@ static struct node *pick_node(struct alb *b)
     return &b->nodes[0];
 }
 
+static void on_node_unreachable(struct sim *sim, void *ctx, uint64_t arg);
+
 /* Was node n's address published (by the fault logic) at time u? */
 static bool published_at(const struct node *n, int64_t u)
 {
@@ -432,6 +434,21 @@ static struct node *pick_node_cached(struct sim *sim, struct alb *b)
                 return &b->nodes[k];
     }
     return &b->nodes[0];
+}
+
+/* The node of a request while a fault is in force or recent, or NULL: the client connects
+ * to an address that answers nothing and gives up after its connect timeout, with no HTTP
+ * status (the ALB never sees the request). Out of line: no cost on the way of every
+ * request. */
+static __attribute__((noinline, cold)) struct node *
+pick_node_faulted(struct sim *sim, struct alb *b, struct request *r)
+{
+    struct node *n = pick_node_cached(sim, b);
+    if (!n->dead)
+        return n;
+    req_top(r)->ev = sim_after(sim, CLIENT_CONNECT_TIMEOUT, on_node_unreachable, b,
+                               req_pack(r, r->depth - 1u));
+    return NULL;
 }
 
 /* The target for the next request at node n, or -1. */
@@ -527,6 +544,7 @@ static void target_done(struct sim *sim, struct alb *b, uint32_t i)
 
 static void on_idle(struct sim *sim, void *ctx, uint64_t arg);
 static void on_connect_timeout(struct sim *sim, void *ctx, uint64_t arg);
+static void connect_fails(struct sim *sim, struct alb *b, struct request *r, int64_t delay);
 
 /* Route r from node n, `delay` ns from now (the way to the node and the ALB's own time). */
 static void forward(struct sim *sim, struct alb *b, struct request *r, struct node *n,
@@ -552,13 +570,20 @@ static void forward(struct sim *sim, struct alb *b, struct request *r, struct no
     if (!b->idle_ev)
         b->idle_ev = sim_at(sim, sim->now + b->cfg->idle_timeout, on_idle, b, 0);
     if (t->c->down) {
-        /* powered off: the connection cannot be made, 504 at the connect timeout (ALB-14,
-         * ALB-15); the request never reaches it */
-        f->ev = sim_after(sim, delay + TARGET_CONNECT_TIMEOUT, on_connect_timeout, b,
-                          req_pack(r, level));
+        connect_fails(sim, b, r, delay);
         return;
     }
     comp_call_after(sim, r, t->c, delay);
+}
+
+/* The target r was routed to is powered off: the connection cannot be made, 504 at the
+ * connect timeout (ALB-14, ALB-15); the request never reaches it. Out of line: no fault, no
+ * cost on the way of every request. */
+static __attribute__((noinline, cold)) void connect_fails(struct sim *sim, struct alb *b,
+                                                           struct request *r, int64_t delay)
+{
+    req_top(r)->ev = sim_after(sim, delay + TARGET_CONNECT_TIMEOUT, on_connect_timeout, b,
+                               req_pack(r, r->depth - 1u));
 }
 
 /* A request the ALB could not connect to its target (down) for: 504. */
@@ -596,15 +621,9 @@ static void alb_accept(struct sim *sim, struct component *self, struct request *
     struct alb *b = ALB_OF(self, comp);
     struct node *n;
     if (b->faulted) {
-        n = pick_node_cached(sim, b);
-        if (n->dead) {
-            /* the client connects to an address that answers nothing: it gives up after its
-             * connect timeout, with no HTTP status (the ALB never sees the request) */
-            struct frame *f = req_top(r);
-            f->ev = sim_after(sim, CLIENT_CONNECT_TIMEOUT, on_node_unreachable, b,
-                              req_pack(r, r->depth - 1u));
+        n = pick_node_faulted(sim, b, r);
+        if (!n)
             return;
-        }
     } else {
         n = pick_node(b);
     }
