@@ -60,12 +60,16 @@ int main(void)
     /* about 300 rps x 1 s / 3 in flight through it */
     CHECK(lost > 70 && lost < 130, "%u requests in flight through it lost", lost);
 
-    int c_t = check_col(&ts, "t_s"), c_to = check_col(&ts, "errors_timeout_rps");
+    int c_t = check_col(&ts, "t_s"), c_to = check_col(&ts, "errors_timeout_rps"),
+        c_fl = check_col(&ts, "in_flight");
+    double fl_before = 0, fl_end = check_num(&ts, ts.nrows - 1, c_fl);
     double expected = lost, at_once = 0;
     printf("share of requests failing as timeouts, by 10 s of send time from 600 s:");
     for (uint32_t r = 0; r < ts.nrows; r++) {
         double t = check_num(&ts, r, c_t);
         double got = check_num(&ts, r, c_to) * 10;
+        if (t == 590)
+            fl_before = check_num(&ts, r, c_fl);
         double want = 300 * 10 * share(t - 15); /* sent in (t - 20, t - 10] */
         if (t == 600 || t == 610) {
             /* the ones in flight, lost at once: in the row that holds 600 s exactly */
@@ -81,6 +85,9 @@ int main(void)
         expected += want;
     }
     CHECK(at_once == lost, "the %u in flight end at 600 s: %.0f", lost, at_once);
+    /* every request ended once: as many in flight at the end as before the fault */
+    CHECK(fabs(fl_end - fl_before) < 60, "in flight: %.1f before, %.1f at the end", fl_before,
+          fl_end);
     printf("\n%.0f timeouts in all, about %.0f expected\n", timeouts, expected);
     CHECK(fabs(timeouts - expected) < 0.05 * expected, "timeouts %.0f", timeouts);
     check_table_free(&ev);
