@@ -580,7 +580,7 @@ static void forward(struct sim *sim, struct alb *b, struct request *r, struct no
  * connect timeout (ALB-14, ALB-15); the request never reaches it. Out of line: no fault, no
  * cost on the way of every request. */
 static __attribute__((noinline, cold)) void connect_fails(struct sim *sim, struct alb *b,
-                                                           struct request *r, int64_t delay)
+                                                          struct request *r, int64_t delay)
 {
     req_top(r)->ev = sim_after(sim, delay + TARGET_CONNECT_TIMEOUT, on_connect_timeout, b,
                                req_pack(r, r->depth - 1u));
