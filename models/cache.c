@@ -39,8 +39,19 @@
  * Simplifications: replicas hold exactly the primary's keys at every instant (no
  * replication lag in contents, which EC-3 says exists); LRU is exact, not Redis's sampled
  * approximation; an expired key is removed at its expiry instant, not by Redis's lazy and
- * sampled expiry; no failover, node loss or resync yet (EC-1..EC-5 come with the failure
- * models); no cluster mode (shards), no connections, no network bandwidth.
+ * sampled expiry; no cluster mode (shards), no connections, no network bandwidth.
+ * - Faults (the `fault` op; EC-1..EC-4, AZ-3): FAULT_NODE and FAULT_AZ_DOWN fail nodes. A
+ *   failed primary with a replica up: the replica with the least replication lag (the one
+ *   whose engine has run its writes furthest) is promoted after a draw of `failover_time`
+ *   (15 s, the defaults table; stream "failover", made at the first failover), data kept
+ *   (EC-3); until then sets and gets to the primary endpoint get 503 at once, as every
+ *   command to a node that is down does; then the other replicas resync for `resync_time`
+ *   (30 s, UNCERTAIN), serving no reads. Without a replica up the data is lost (EC-4): the
+ *   key store is emptied at once; a fixed ratio climbs back from 0 over `refill_time` once a
+ *   node serves again. A failed node is replaced after `node_replacement_time` (5 min,
+ *   UNCERTAIN reading of EC-2's "a few minutes"), counted from the failure or, in an AZ
+ *   without power, from the AZ's return (EC-4); a replacement replica resyncs, a replacement
+ *   with no primary up becomes the primary, empty.
  */
 #include "tiersim/models/cache.h"
 
@@ -172,6 +183,18 @@ static void read_placement(struct scn_obj *o, struct cache_config *c, struct are
         c->replica_azs = NULL;
 }
 
+/* The keys of failures. */
+static void read_fault_keys(struct scn_obj *o, struct cache_config *c, struct arena *a)
+{
+    /* EC-1 "a few seconds", EC-2 about 30 s: the defaults table's 15 s of write outage */
+    dist_read(o, "failover_time", "{\"dist\": \"const\", \"value\": \"15s\"}",
+              &c->failover_time, a);
+    /* EC-2: a failed node is replaced "in a few minutes" (UNCERTAIN: 5 min) */
+    c->node_replacement_time = scn_dur(o, "node_replacement_time", 300, SCN_NONNEG);
+    /* EC-3: replicas resync "briefly" (UNCERTAIN: 30 s) */
+    c->resync_time = scn_dur(o, "resync_time", 30, SCN_NONNEG);
+}
+
 static void read_keys(struct scn *s, cJSON *j, struct cache_config *c)
 {
     struct scn_obj ko;
@@ -247,6 +270,7 @@ bool cache_config_from_json(struct scn_obj *o, struct cache_config *c, struct ar
     dist_read(o, "set_time", "{\"dist\": \"exp\", \"mean\": \"25us\"}", &c->set_time, a);
     dist_read(o, "latency", "{\"dist\": \"const\", \"value\": \"0.5ms\"}", &c->latency, a);
     c->backlog = (uint32_t)scn_int(o, "backlog", 0, 0, 100000000);
+    read_fault_keys(o, c, a);
     cJSON *ratio = scn_member(o, "hit_ratio");
     cJSON *keys = scn_member(o, "keys");
     /* one of the two is required; a misspelling of either is reported as that alone */
@@ -260,11 +284,20 @@ bool cache_config_from_json(struct scn_obj *o, struct cache_config *c, struct ar
         scn_as_num(s, ratio, SCN_PROB, &c->hit_ratio);
     else if (keys)
         read_keys(s, keys, c);
+    /* a fixed ratio's refill after the data is lost; with keys the refill emerges */
+    cJSON *refill = scn_member(o, "refill_time");
+    if (refill && keys && !ratio)
+        scn_error(s, refill, true, "\"refill_time\" is for a fixed \"hit_ratio\": with "
+                                   "\"keys\" a cache that lost its data refills as its keys are "
+                                   "set again");
+    else if (!keys)
+        c->refill_time = scn_dur(o, "refill_time", 600, SCN_NONNEG);
     return scn_error_count(s) == before;
 }
 
 void cache_config_release(struct cache_config *c)
 {
+    dist_release(&c->failover_time);
     dist_release(&c->get_time);
     dist_release(&c->set_time);
     dist_release(&c->latency);
@@ -283,7 +316,12 @@ struct job {
  * after `done` and the network (comp_reply_at). */
 struct node {
     int az;           /* index into the scenario's AZs */
-    bool up;          /* serves commands (every node stays up until failures exist) */
+    bool up;          /* serves commands: not down, not resyncing */
+    bool down;        /* failed, waiting for its replacement */
+    bool syncing;     /* a replica resyncing from the primary: it serves no reads (EC-3) */
+    bool waiting_az;  /* down in an AZ without power: replaced only once it is back (EC-4) */
+    evq_handle ev;    /* its replacement, or the end of its resync */
+    char cause[128];  /* the fault that failed it, for the log */
     int64_t free_at;  /* ns, when the engine has run everything booked */
     struct job *jobs; /* booked and not over at the last look, oldest first: a ring of
                          `cap` (a power of two) */
@@ -313,6 +351,17 @@ struct cache {
     gsl_rng *rng_service, *rng_hits, *rng_keys, *rng_route, *rng_latency, *rng_warm;
     struct keys store; /* the key model's */
     struct keys_zipf zipf;
+
+    /* faults (docs/models/cache.md § Faults): all false and 0 in a run without them */
+    uint32_t nazs;
+    bool *az_down;           /* [nazs]: AZs without power now */
+    bool failing_over;       /* a replica is being promoted */
+    uint32_t promote;        /* ... that one */
+    evq_handle failover_ev;
+    bool cold;               /* the data is lost: the next primary starts empty */
+    int64_t refill_from, refill_until; /* ns: a fixed ratio climbing back from 0; 0 none */
+    gsl_rng *rng_failover;   /* made at the first failover: no other stream changes */
+    char cause[128];         /* the fault behind the failover under way */
     uint64_t gets, hits, sets, errors; /* since the start */
     struct snap at_row, at_warm;
     uint32_t c_ts, c_sum;
@@ -378,6 +427,18 @@ static void areas_at(struct node *nd, int64_t t, double *busy, double *queue)
     }
 }
 
+/* A fixed hit ratio refilling after the group lost its data: from 0 to hit_ratio, linearly
+ * over refill_time (the keys' refill has no such shape: it emerges). */
+static double refill_ratio(struct cache *k, int64_t now)
+{
+    if (now >= k->refill_until) {
+        k->refill_until = 0;
+        return k->cfg->hit_ratio;
+    }
+    return k->cfg->hit_ratio * (double)(now - k->refill_from) /
+           (double)(k->refill_until - k->refill_from);
+}
+
 /* Run the command's effect on the contents; returns the status to answer with. The contents
  * change when the command is booked, which is up to a network hop and a queue wait before
  * the engine runs it. */
@@ -392,7 +453,8 @@ static enum req_status execute(struct sim *sim, struct cache *k, struct request 
             r->hit = keys_get(&k->store, key, sim->now);
         } else {
             r->arg = 0;
-            r->hit = gsl_rng_uniform(k->rng_hits) < c->hit_ratio;
+            double p = k->refill_until ? refill_ratio(k, sim->now) : c->hit_ratio;
+            r->hit = gsl_rng_uniform(k->rng_hits) < p;
         }
         k->hits += r->hit;
         return REQ_OK;
@@ -485,10 +547,287 @@ static void cache_resume(struct sim *sim, struct component *self, struct request
     TS_ASSERT(0 && "a cache made no call to be resumed from");
 }
 
+/* --- faults -----------------------------------------------------------------------------------
+ * Commands already booked on a node that fails are answered as booked: they are within a
+ * network hop and a queue wait of the failure (well under a millisecond), and the books keep
+ * no list of them. Every command sent afterwards avoids the node. */
+
+static const char *role(const struct cache *k, uint32_t i)
+{
+    return i == k->primary ? "the primary" : "a replica";
+}
+
+int cache_fault_node(const struct cache *k, uint32_t n)
+{
+    if (n == 0)
+        return (int)k->primary;
+    for (uint32_t i = 0; i < k->nnodes; i++)
+        if (i != k->primary && --n == 0)
+            return (int)i;
+    return -1;
+}
+
+bool cache_node_up(const struct cache *k, uint32_t i)
+{
+    return i < k->nnodes && k->nodes[i].up;
+}
+
+static void on_replaced(struct sim *sim, void *ctx, uint64_t arg);
+static void on_resync_end(struct sim *sim, void *ctx, uint64_t arg);
+
+/* Node i resyncs from the primary: it deletes its contents and loads the primary's, serving
+ * no reads meanwhile (EC-3). The store is the group's, so the data it ends with is the
+ * primary's. */
+static void start_resync(struct sim *sim, struct cache *k, uint32_t i, const char *cause)
+{
+    struct node *nd = &k->nodes[i];
+    nd->up = false;
+    nd->syncing = true;
+    if (cause != nd->cause)
+        snprintf(nd->cause, sizeof nd->cause, "%s", cause);
+    if (nd->ev)
+        sim_cancel(sim, nd->ev);
+    nd->ev = sim_after(sim, k->cfg->resync_time, on_resync_end, k, i);
+    sim_log(sim, k->comp.name, "resync",
+            "%s: the replica in %s resyncs from the primary for %.0f s, serving no reads (EC-3)",
+            cause, k->azs[nd->az], sim_s(k->cfg->resync_time));
+}
+
+static void on_resync_end(struct sim *sim, void *ctx, uint64_t arg)
+{
+    struct cache *k = ctx;
+    struct node *nd = &k->nodes[arg];
+    nd->ev = 0;
+    nd->syncing = false;
+    nd->up = true;
+    sim_log(sim, k->comp.name, "resync_end", "%s: the replica in %s serves reads again",
+            nd->cause, k->azs[nd->az]);
+}
+
+/* No node holds the data any more: it is lost (EC-4). With keys the store is emptied now
+ * (nothing can read it before a node is back); a fixed ratio refills when a node serves. */
+static void lose_data(struct sim *sim, struct cache *k, const char *cause)
+{
+    k->cold = true;
+    if (k->cfg->use_keys) {
+        uint32_t n = keys_clear(&k->store);
+        sim_log(sim, k->comp.name, "data_lost",
+                "%s: no node up holds the data: %u keys lost; the group comes back empty (EC-4)",
+                cause, n);
+    } else {
+        sim_log(sim, k->comp.name, "data_lost",
+                "%s: no node up holds the data; the group comes back empty, its hit ratio "
+                "climbing from 0 over %.0f s (EC-4)",
+                cause, sim_s(k->cfg->refill_time));
+    }
+}
+
+/* Node i is the primary again, or newly, after the data was lost: it starts empty. */
+static void serve_empty(struct sim *sim, struct cache *k)
+{
+    if (!k->cold)
+        return;
+    k->cold = false;
+    if (!k->cfg->use_keys && k->cfg->refill_time > 0) {
+        k->refill_from = sim->now;
+        k->refill_until = sim->now + k->cfg->refill_time;
+    }
+}
+
+static void on_failover_end(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct cache *k = ctx;
+    k->failover_ev = 0;
+    k->failing_over = false;
+    k->primary = k->promote;
+    sim_log(sim, k->comp.name, "failover_end",
+            "%s: the replica in %s is the primary, its data kept (EC-1, EC-3); writes resume",
+            k->cause, k->azs[k->nodes[k->primary].az]);
+    for (uint32_t i = 0; i < k->nnodes; i++)
+        if (i != k->primary && !k->nodes[i].down)
+            start_resync(sim, k, i, k->cause);
+}
+
+/* The primary is down (or the replica being promoted failed): promote the replica up with
+ * the least replication lag (EC-1), taken as the one whose engine has run its replicated
+ * writes furthest (the earliest end of its booked work; the lowest index among equals), or,
+ * without one, lose the data. */
+static void primary_lost(struct sim *sim, struct cache *k, const char *cause)
+{
+    int best = -1;
+    for (uint32_t i = 0; i < k->nnodes; i++)
+        if (i != k->primary && k->nodes[i].up &&
+            (best < 0 || k->nodes[i].free_at < k->nodes[best].free_at))
+            best = (int)i;
+    snprintf(k->cause, sizeof k->cause, "%s", cause);
+    if (best < 0) {
+        k->failing_over = false;
+        sim_log(sim, k->comp.name, "no_failover",
+                "%s: no replica up to promote: every command fails until a node is replaced",
+                cause);
+        lose_data(sim, k, cause);
+        return;
+    }
+    if (!k->rng_failover)
+        k->rng_failover = sim_rng(sim, k->comp.name, "failover");
+    double dur = dist_sample(&k->cfg->failover_time, k->rng_failover);
+    k->failing_over = true;
+    k->promote = (uint32_t)best;
+    k->failover_ev = sim_after(sim, sim_ns(dur), on_failover_end, k, 0);
+    sim_log(sim, k->comp.name, "failover",
+            "%s: the replica in %s is promoted in %.1f s (EC-1, EC-2); until then every set "
+            "and every get to the primary endpoint fails with 503",
+            cause, k->azs[k->nodes[best].az], dur);
+}
+
+/* Node i fails: it serves nothing until its replacement, which starts now or, in an AZ
+ * without power, once the AZ is back (EC-4). The caller deals with a lost primary. */
+static void fail_node(struct sim *sim, struct cache *k, uint32_t i, const char *cause)
+{
+    struct node *nd = &k->nodes[i];
+    const char *was = k->failing_over && i == k->promote ? "the replica being promoted"
+                                                          : role(k, i);
+    nd->down = true;
+    nd->up = false;
+    nd->syncing = false;
+    if (nd->ev)
+        sim_cancel(sim, nd->ev);
+    nd->ev = 0;
+    snprintf(nd->cause, sizeof nd->cause, "%s", cause);
+    nd->waiting_az = k->az_down[nd->az];
+    if (!nd->waiting_az)
+        nd->ev = sim_after(sim, k->cfg->node_replacement_time, on_replaced, k, i);
+    if (nd->waiting_az)
+        sim_log(sim, k->comp.name, "node_down",
+                "%s: %s in %s fails; replaced once its AZ is back (EC-4)", cause, was,
+                k->azs[nd->az]);
+    else
+        sim_log(sim, k->comp.name, "node_down", "%s: %s in %s fails; replaced in %.0f s (EC-2)",
+                cause, was, k->azs[nd->az], sim_s(k->cfg->node_replacement_time));
+}
+
+/* After failing the nodes of one fault: a failover if the primary, or the replica being
+ * promoted, was among them. */
+static void after_failures(struct sim *sim, struct cache *k, bool primary_hit, bool target_hit,
+                           const char *cause)
+{
+    if (target_hit && k->failing_over) {
+        sim_cancel(sim, k->failover_ev);
+        k->failover_ev = 0;
+        k->failing_over = false;
+        primary_lost(sim, k, cause); /* another replica, or the data is lost */
+    } else if (primary_hit && !k->failing_over) {
+        primary_lost(sim, k, cause);
+    }
+}
+
+static void on_replaced(struct sim *sim, void *ctx, uint64_t arg)
+{
+    struct cache *k = ctx;
+    uint32_t i = (uint32_t)arg;
+    struct node *nd = &k->nodes[i];
+    nd->ev = 0;
+    nd->down = false;
+    if (k->failing_over) { /* a replica of the primary being promoted */
+        sim_log(sim, k->comp.name, "node_replaced", "%s: the node in %s is replaced", nd->cause,
+                k->azs[nd->az]);
+        start_resync(sim, k, i, nd->cause);
+    } else if (i == k->primary || k->nodes[k->primary].down) {
+        /* no failover could happen: the data was lost, and this node is the primary, empty */
+        k->primary = i;
+        nd->up = true;
+        serve_empty(sim, k);
+        sim_log(sim, k->comp.name, "node_replaced",
+                "%s: the node in %s is replaced and is the primary, empty (EC-4)", nd->cause,
+                k->azs[nd->az]);
+    } else {
+        sim_log(sim, k->comp.name, "node_replaced",
+                "%s: the node in %s is replaced, a replica (EC-2)", nd->cause, k->azs[nd->az]);
+        start_resync(sim, k, i, nd->cause);
+    }
+}
+
+static uint32_t fault_node(struct sim *sim, struct cache *k, uint32_t n, const char *cause)
+{
+    int i = cache_fault_node(k, n);
+    if (i < 0 || k->nodes[i].down) {
+        sim_log(sim, k->comp.name, "node_fault_ignored",
+                i < 0 ? "%s: no node %u (the primary is 0, replicas 1 .. %u)"
+                      : "%s: node %u is already down",
+                cause, n, k->nnodes - 1u);
+        return 0;
+    }
+    bool primary = (uint32_t)i == k->primary, target = k->failing_over && (uint32_t)i == k->promote;
+    fail_node(sim, k, (uint32_t)i, cause);
+    after_failures(sim, k, primary, target, cause);
+    return 1;
+}
+
+static uint32_t fault_az_down(struct sim *sim, struct cache *k, int az, const char *cause)
+{
+    k->az_down[az] = true;
+    uint32_t struck = 0;
+    bool primary = false, target = false;
+    for (uint32_t i = 0; i < k->nnodes; i++) {
+        if (k->nodes[i].az != az || k->nodes[i].down)
+            continue;
+        primary |= i == k->primary;
+        target |= k->failing_over && i == k->promote;
+        fail_node(sim, k, i, cause);
+        struck++;
+    }
+    after_failures(sim, k, primary, target, cause);
+    return struck;
+}
+
+static uint32_t fault_az_up(struct sim *sim, struct cache *k, int az, const char *cause)
+{
+    k->az_down[az] = false;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < k->nnodes; i++) {
+        struct node *nd = &k->nodes[i];
+        if (nd->az != az || !nd->waiting_az)
+            continue;
+        nd->waiting_az = false;
+        nd->ev = sim_after(sim, k->cfg->node_replacement_time, on_replaced, k, i);
+        sim_log(sim, k->comp.name, "node_replacing",
+                "%s: %s is back: the node there is replaced in %.0f s (EC-4, AZ-3)", cause,
+                k->azs[az], sim_s(k->cfg->node_replacement_time));
+        n++;
+    }
+    return n;
+}
+
+static uint32_t cache_fault(struct sim *sim, struct component *self,
+                            const struct fault_action *a)
+{
+    struct cache *k = (struct cache *)self;
+    bool in_azs = a->az >= 0 && (uint32_t)a->az < k->nazs;
+    switch (a->op) {
+    case FAULT_NODE:
+        return fault_node(sim, k, a->node, a->cause);
+    case FAULT_AZ_DOWN:
+        return in_azs ? fault_az_down(sim, k, a->az, a->cause) : 0;
+    case FAULT_AZ_UP:
+        return in_azs ? fault_az_up(sim, k, a->az, a->cause) : 0;
+    case FAULT_AZ_LAUNCHES:
+    case FAULT_INSTANCES:
+    case FAULT_FAILOVER:
+    case FAULT_GRAY_START:
+    case FAULT_GRAY_END:
+    case FAULT_SHIFT_START:
+    case FAULT_SHIFT_END:
+        break;
+    }
+    return 0;
+}
+
 static const struct component_ops cache_ops = {
     .type = "cache",
     .accept = cache_accept,
     .resume = cache_resume,
+    .fault = cache_fault,
 };
 
 /* --- metrics ----------------------------------------------------------------------------------- */
@@ -607,6 +946,8 @@ struct cache *cache_new(struct sim *sim, const char *name, const struct cache_co
     k->cfg = c;
     k->azs = azs;
     k->pool = pool;
+    k->nazs = nazs;
+    k->az_down = ts_calloc(nazs, sizeof *k->az_down);
     k->nnodes = 1u + c->replicas;
     k->primary = 0;
     int p = c->primary_az ? az_index(azs, nazs, c->primary_az) : 0;
@@ -691,5 +1032,6 @@ void cache_free(struct cache *k)
     keys_release(&k->store);
     for (uint32_t i = 0; i < k->nnodes; i++)
         free(k->nodes[i].jobs);
+    free(k->az_down);
     free(k);
 }

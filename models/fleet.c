@@ -20,16 +20,19 @@
  * - Health: with health_check_type ELB, an instance a load balancer reports unhealthy after
  *   its grace period (ASG-16) is replaced, terminate then launch (ASG-17), no more than
  *   max(1, 10 % of desired) replacements under way at once (ASG-18); one reported during
- *   its grace period is checked again when the grace period ends. EC2 status failures come
- *   with the failure models.
+ *   its grace period is checked again when the grace period ends.
  * - Serving: an instance takes a request into a free worker slot, else into its backlog
  *   while there is room, else its application sheds it with 503 (the foundation's rule; an
  *   ALB passes a target's own 503 on unchanged, ALB-15). A request keeps its worker slot
  *   until it replies (DESIGN.md); its `cpu` steps queue first-come first-served for the
  *   vCPUs. A load balancer's health check takes a worker slot and does no CPU work.
+ * - Faults (the `fault` op; section "faults" below): an instance that loses power is
+ *   replaced at the group's EC2 check (ASG-14); launches into an AZ under outage fail and go
+ *   elsewhere or wait (ASG-4, ASG-5, AZ-6); the group rebalances when the AZ's launches
+ *   recover (ASG-6, ASG-7); a gray failure multiplies CPU demands.
  * Simplifications: a vCPU is a full core (t3 CPU credits are not modelled, PRICE-4);
  * health replacement reacts when the load balancer reports, not at the group's own
- * periodic check; launches never fail yet (AZ outages come with the failure models).
+ * periodic check; the EC2 check comes a fixed ec2_health_check_delay after a stop.
  */
 #include "tiersim/models/fleet.h"
 
@@ -165,6 +168,17 @@ static void read_asg(struct scn_obj *o, struct fleet_config *c, struct arena *a)
                                          SCN_IN(0, 3600));
     c->termination_policy =
         (enum termination_policy)scn_enum(&asg, "termination_policy", policies, TERM_DEFAULT);
+    /* Faults (models/faults.c) */
+    static const char *const strategies[] = {"balanced-best-effort", "balanced-only", NULL};
+    c->capacity_distribution = (enum capacity_distribution)scn_enum(
+        &asg, "capacity_distribution_strategy", strategies, CDS_BEST_EFFORT); /* ASG-5 */
+    /* the group's periodic health check is not given a period by AWS (ASG-14: "replaced at
+     * once" once noticed); one EC2 status-check period, 60 s, is tiersim's choice
+     * (UNCERTAIN) */
+    c->ec2_health_check_delay = scn_dur(&asg, "ec2_health_check_delay", 60, SCN_IN(0, 3600));
+    /* balanced-only keeps trying the failing AZ (ASG-5) at a cadence AWS does not give:
+     * 60 s (UNCERTAIN) */
+    c->launch_retry_interval = scn_dur(&asg, "launch_retry_interval", 60, SCN_IN(1, 3600));
     cJSON *azs = scn_member(&asg, "availability_zones");
     c->availability_zones_at = azs;
     if (azs && (!cJSON_IsArray(azs) || cJSON_GetArraySize(azs) == 0)) {
@@ -243,7 +257,11 @@ struct instance {
     enum istate state;
     bool unhealthy;   /* marked for replacement */
     bool replacement; /* launched to replace an unhealthy instance */
-    int64_t launched, in_service_at, warm_until, terminated_at; /* ns */
+    bool rebal;       /* a rebalancing launch, pending: not counted toward desired (ASG-6) */
+    uint32_t gray_id; /* the gray failure slowing it (0: none) ... */
+    double slow;      /* ... and its factor on CPU demands */
+    const char *down_cause; /* the fault that stopped it (host.comp.down) */
+    int64_t launched, in_service_at, warm_until, terminated_at, down_at; /* ns */
     double boot_s, bootstrap_s; /* the draws, for the log */
     evq_handle boot_ev, grace_ev;
     uint32_t drains_left; /* load balancers yet to report it drained */
@@ -260,6 +278,21 @@ struct instance {
     double cw_in, cw_out;        /* at the last poll of each */
     int64_t cw_in_since, cw_out_since; /* ns, times of those polls */
     char name[48];
+};
+
+/* An AZ as the group sees it under faults. */
+struct fleet_az {
+    uint32_t down;     /* outages under way (power lost) */
+    uint32_t blocked;  /* outages whose launches have not recovered: launches fail (AZ-6) */
+    const char *cause; /* of the latest outage */
+};
+
+/* A gray failure (FAULT_GRAY_START until its FAULT_GRAY_END). */
+struct gray {
+    uint32_t id;
+    int az; /* every instance of this AZ, launches included; -1: chosen instances */
+    double factor;
+    bool active;
 };
 
 struct fleet {
@@ -284,6 +317,22 @@ struct fleet {
     struct target_listener *listeners;
     uint32_t nlisteners;
 
+    /* faults: nothing here is touched, and no stream drawn, while no fault happens */
+    struct fleet_az *az;  /* nazs */
+    uint32_t *scratch;    /* nazs, for rebalancing */
+    char **causes;        /* copies of the faults' causes, for the log */
+    uint32_t ncauses;
+    struct gray *grays;
+    uint32_t ngrays;
+    gsl_rng *rng_faults;  /* (name, "faults"): which instances fail; made at the first */
+    evq_handle retry_ev;  /* the next attempt at a launch no AZ took ... */
+    int64_t retry_at;     /* ... and its time */
+    const char *launch_tag; /* said of the launches reconcile makes now */
+    uint32_t rebal_pending; /* rebalancing launches pending */
+    bool rebalancing;
+    const char *rebal_cause;
+    uint64_t launch_failures;
+
     /* levels summed over instances, integrated over time; `running` counts instances that
      * serve requests, in service or draining: the denominator of CPU utilisation */
     struct tavg in_service, running, busy_cpu, busy_workers, queued, runq, billed;
@@ -302,7 +351,7 @@ static bool warming(const struct instance *in, int64_t now)
 /* Pending or in service, and not (yet) being replaced: what counts toward desired. */
 static bool active(const struct instance *in)
 {
-    return in->state == I_PENDING || in->state == I_IN_SERVICE;
+    return (in->state == I_PENDING && !in->rebal) || in->state == I_IN_SERVICE;
 }
 
 static uint32_t count_active(const struct fleet *f)
@@ -349,6 +398,8 @@ static void on_cpu_done(struct sim *sim, void *ctx, uint64_t arg)
 static void host_cpu(struct sim *sim, struct prog_host *h, struct request *r, int64_t demand)
 {
     struct instance *in = (struct instance *)h;
+    if (in->gray_id) /* a gray failure: its CPU work is slower (nothing else costs) */
+        demand = (int64_t)llround((double)demand * in->slow);
     req_top(r)->aux = demand;
     if (in->busy_vcpus < in->fleet->cfg->vcpus) {
         start_cpu(sim, in, r);
@@ -416,8 +467,9 @@ static void instance_accept(struct sim *sim, struct component *self, struct requ
 {
     struct instance *in = (struct instance *)self;
     const struct fleet_config *c = in->fleet->cfg;
-    if (in->state != I_IN_SERVICE) {
-        /* stopped, or not started: nothing answers (the load balancer's 502) */
+    if (in->state != I_IN_SERVICE || in->host.comp.down) {
+        /* stopped, or not started: nothing answers (the load balancer's 502; a load balancer
+         * that knows the target is down sees its connection time out instead) */
         comp_reply(sim, r, REQ_E502);
         return;
     }
@@ -478,12 +530,13 @@ static void kill_requests(struct sim *sim, struct instance *in, enum req_status 
 
 static void reconcile(struct sim *sim, struct fleet *f);
 static void process_replacements(struct sim *sim, struct fleet *f);
+static void rebalance(struct sim *sim, struct fleet *f, bool start);
 
 static void on_warm(struct sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     struct instance *in = ctx;
-    if (in->state != I_IN_SERVICE)
+    if (in->state != I_IN_SERVICE || in->host.comp.down)
         return;
     /* its metrics count from now: CloudWatch's window for it starts here */
     in->cw_area = tavg_area(&in->busy, sim->now);
@@ -517,30 +570,57 @@ static void in_service(struct sim *sim, struct instance *in, const char *how, bo
         process_replacements(sim, f);
 }
 
+static void rebalanced_one(struct sim *sim, struct instance *in);
+
 static void on_boot(struct sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     struct instance *in = ctx;
     in->boot_ev = 0;
-    char how[96];
-    snprintf(how, sizeof how, "after %.1f s (boot %.1f s + bootstrap %.1f s)",
-             in->boot_s + in->bootstrap_s, in->boot_s, in->bootstrap_s);
+    char how[112];
+    snprintf(how, sizeof how, "after %.1f s (boot %.1f s + bootstrap %.1f s)%s",
+             in->boot_s + in->bootstrap_s, in->boot_s, in->bootstrap_s,
+             in->rebal ? " (rebalancing)" : "");
+    if (in->rebal) {
+        in->rebal = false;
+        in->fleet->rebal_pending--;
+        in_service(sim, in, how, false);
+        rebalanced_one(sim, in);
+        return;
+    }
     in_service(sim, in, how, false);
 }
 
-/* The AZ for the next launch: fewest pending and in-service instances (ASG-4). */
-static uint32_t launch_az(const struct fleet *f)
+/* Pending or in service in AZ a, rebalancing launches included. */
+static uint32_t az_count(const struct fleet *f, uint32_t a)
 {
-    uint32_t best = 0, best_n = UINT32_MAX;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < f->ninst; i++) {
+        const struct instance *in = f->inst[i];
+        n += (in->state == I_PENDING || in->state == I_IN_SERVICE) && in->host.comp.az == (int)a;
+    }
+    return n;
+}
+
+/* Does AZ a take launches (the group's, and no outage blocks it, AZ-6)? */
+static bool launchable(const struct fleet *f, uint32_t a)
+{
+    return f->uses_az[a] && f->az[a].blocked == 0;
+}
+
+/* The AZ for the next launch: fewest pending and in-service instances (ASG-4), among the
+ * group's AZs, or only among those that take launches (-1: none does). */
+static int launch_az(const struct fleet *f, bool usable_only)
+{
+    int best = usable_only ? -1 : 0;
+    uint32_t best_n = UINT32_MAX;
     for (uint32_t a = 0; a < f->nazs; a++) {
-        if (!f->uses_az[a])
+        if (!f->uses_az[a] || (usable_only && !launchable(f, a)))
             continue;
-        uint32_t n = 0;
-        for (uint32_t i = 0; i < f->ninst; i++)
-            n += active(f->inst[i]) && f->inst[i]->host.comp.az == (int)a;
+        uint32_t n = az_count(f, a);
         if (n < best_n) {
             best_n = n;
-            best = a;
+            best = (int)a;
         }
     }
     return best;
@@ -568,32 +648,94 @@ static struct instance *new_instance(struct fleet *f, uint32_t az, int64_t now)
     return in;
 }
 
-static void launch(struct sim *sim, struct fleet *f)
+static void az_gray(const struct fleet *f, struct instance *in);
+
+/* A new instance in AZ az, pending; `rebal`: a rebalancing launch (ASG-6). */
+static void start_launch(struct sim *sim, struct fleet *f, uint32_t az, bool rebal)
 {
-    struct instance *in = new_instance(f, launch_az(f), sim->now);
+    struct instance *in = new_instance(f, az, sim->now);
     in->state = I_PENDING;
     f->launches++; /* the initial capacity is not counted: it was there at the start */
-    if (f->replacements_due) {
+    if (rebal) {
+        in->rebal = true;
+        f->rebal_pending++;
+    } else if (f->replacements_due) {
         f->replacements_due--;
         in->replacement = true;
     }
+    if (f->ngrays)
+        az_gray(f, in);
     in->boot_s = dist_sample(&f->cfg->boot, f->rng_boot);
     in->bootstrap_s = dist_sample(&f->cfg->bootstrap, f->rng_boot);
     in->boot_ev = sim_after(sim, sim_ns(in->boot_s + in->bootstrap_s), on_boot, in, 0);
-    sim_log(sim, f->comp.name, "launch", "i-%u in %s%s: pending", in->id,
-            f->azs[in->host.comp.az], in->replacement ? " (replacement)" : "");
+    if (rebal)
+        sim_log(sim, f->comp.name, "launch",
+                "i-%u in %s: pending (rebalancing: launch before terminate, ASG-6): %s", in->id,
+                f->azs[az], f->rebal_cause);
+    else
+        sim_log(sim, f->comp.name, "launch", "i-%u in %s%s%s: pending", in->id, f->azs[az],
+                in->replacement ? " (replacement)" : "", f->launch_tag ? f->launch_tag : "");
+}
+
+static void on_launch_retry(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct fleet *f = ctx;
+    f->retry_ev = 0;
+    reconcile(sim, f);
+}
+
+/* Launch one instance into the AZ with the fewest (ASG-4). When that AZ refuses it (an
+ * outage, AZ-6): balanced-best-effort launches into the usable AZ with the fewest instead,
+ * balanced-only keeps to the failing AZ (ASG-5); the attempt is made again
+ * launch_retry_interval later when no AZ takes it. Returns false then. */
+static bool launch(struct sim *sim, struct fleet *f)
+{
+    int az = launch_az(f, false);
+    if (f->az[az].blocked) {
+        bool best_effort = f->cfg->capacity_distribution == CDS_BEST_EFFORT;
+        int other = best_effort ? launch_az(f, true) : -1;
+        f->launch_failures++;
+        if (other >= 0) {
+            sim_log(sim, f->comp.name, "launch_failed",
+                    "into %s: insufficient capacity (AZ-6): launching in %s instead "
+                    "(balanced-best-effort, ASG-4, ASG-5): %s",
+                    f->azs[az], f->azs[other], f->az[az].cause);
+            az = other;
+        } else {
+            if (!f->retry_ev) {
+                f->retry_at = sim->now + f->cfg->launch_retry_interval;
+                f->retry_ev = sim_at(sim, f->retry_at, on_launch_retry, f, 0);
+            }
+            sim_log(sim, f->comp.name, "launch_failed",
+                    "into %s: insufficient capacity (AZ-6): %s; tried again at t=%.0f s: %s",
+                    f->azs[az],
+                    best_effort ? "no other AZ of the group takes it"
+                                : "balanced-only keeps to this AZ (ASG-5)",
+                    sim_s(f->retry_at), f->az[az].cause);
+            return false;
+        }
+    }
+    start_launch(sim, f, (uint32_t)az, false);
+    return true;
 }
 
 static void terminated(struct sim *sim, struct instance *in, const char *how)
 {
     struct fleet *f = in->fleet;
-    if (in->state == I_TERMINATING)
+    bool down = in->host.comp.down; /* its levels were taken off when it stopped */
+    if (in->state == I_TERMINATING && !down)
         tavg_add(&f->running, sim->now, -1.0);
+    if (in->rebal) {
+        in->rebal = false;
+        f->rebal_pending--;
+    }
     in->state = I_TERMINATED;
     in->terminated_at = sim->now;
     f->terminations++;
     f->last_activity_end = sim->now;
-    tavg_add(&f->billed, sim->now, -1.0);
+    if (!down)
+        tavg_add(&f->billed, sim->now, -1.0);
     sim_log(sim, f->comp.name, "terminated", "i-%u %s", in->id, how);
 }
 
@@ -605,9 +747,13 @@ static void on_drained(struct sim *sim, void *ctx, struct component *target)
         return;
     uint32_t left = in->host.held.n;
     kill_requests(sim, in, REQ_E502);
-    char how[96];
-    snprintf(how, sizeof how, "after draining (%u requests still running ended with 502)",
-             left);
+    char how[256];
+    if (in->host.comp.down)
+        snprintf(how, sizeof how, "after its deregistration (it had lost power: %s)",
+                 in->down_cause);
+    else
+        snprintf(how, sizeof how, "after draining (%u requests still running ended with 502)",
+                 left);
     terminated(sim, in, how);
 }
 
@@ -629,7 +775,9 @@ static void terminate(struct sim *sim, struct instance *in, const char *why)
     TS_ASSERT(in->state == I_IN_SERVICE);
     in->state = I_TERMINATING;
     sim_cancel(sim, in->grace_ev);
-    tavg_add(&f->in_service, sim->now, -1.0);
+    in->grace_ev = 0;
+    if (!in->host.comp.down)
+        tavg_add(&f->in_service, sim->now, -1.0);
     sim_log(sim, f->comp.name, "terminating", "i-%u in %s: %s", in->id, f->azs[in->host.comp.az],
             why);
     in->drains_left = f->nlisteners ? f->nlisteners : 1u;
@@ -682,10 +830,8 @@ static const char *const policy_names[] = {"Default", "OldestInstance", "NewestI
 static void reconcile(struct sim *sim, struct fleet *f)
 {
     uint32_t n = count_active(f);
-    while (n < f->desired) {
-        launch(sim, f);
+    while (n < f->desired && launch(sim, f))
         n++;
-    }
     while (n > f->desired) {
         struct instance *in = victim(f);
         char why[128];
@@ -709,8 +855,8 @@ static void process_replacements(struct sim *sim, struct fleet *f)
     }
     for (uint32_t i = 0; i < f->ninst && busy < limit; i++) {
         struct instance *in = f->inst[i];
-        if (in->state != I_IN_SERVICE || !in->unhealthy)
-            continue;
+        if (in->state != I_IN_SERVICE || !in->unhealthy || in->host.comp.down)
+            continue; /* a stopped one is the EC2 check's (ASG-14) */
         f->replacements_due++;
         busy++;
         terminate(sim, in, "unhealthy (ELB health check): replaced, terminate then launch "
@@ -737,7 +883,7 @@ static void consider_health(struct sim *sim, struct instance *in, bool healthy)
 {
     struct fleet *f = in->fleet;
     if (f->cfg->health_check_type != HC_ELB || in->state != I_IN_SERVICE || in->unhealthy ||
-        healthy)
+        healthy || in->host.comp.down) /* stopped: replaced by the EC2 check (ASG-14) */
         return;
     int64_t grace_end = in->in_service_at + f->cfg->health_check_grace_period;
     if (sim->now < grace_end) {
@@ -787,9 +933,10 @@ static void fleet_status(const struct component *self, int64_t now, struct asg_s
     out->default_cooldown = f->cfg->default_cooldown;
     for (uint32_t i = 0; i < f->ninst; i++) {
         const struct instance *in = f->inst[i];
-        out->pending += in->state == I_PENDING;
+        bool down = in->host.comp.down; /* stopped: neither pending nor in service */
+        out->pending += in->state == I_PENDING && !down;
         out->terminating += in->state == I_TERMINATING;
-        if (in->state == I_IN_SERVICE) {
+        if (in->state == I_IN_SERVICE && !down) {
             out->in_service++;
             if (warming(in, now))
                 out->warming++;
@@ -869,7 +1016,7 @@ static void fleet_metric(struct sim *sim, struct component *self, int id, struct
     memset(out, 0, sizeof *out);
     for (uint32_t i = 0; i < f->ninst; i++) {
         struct instance *in = f->inst[i];
-        if (in->state != I_IN_SERVICE)
+        if (in->state != I_IN_SERVICE || in->host.comp.down) /* a stopped one reports nothing */
             continue;
         bool ready = !warming(in, sim->now);
         switch (id) {
@@ -925,7 +1072,7 @@ static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
     uint32_t healthy = 0;
     for (uint32_t i = 0; i < f->ninst; i++) {
         const struct instance *in = f->inst[i];
-        bool ok = in->state == I_IN_SERVICE;
+        bool ok = in->state == I_IN_SERVICE && !in->host.comp.down;
         for (uint32_t k = 0; ok && k < f->nlisteners; k++)
             ok = f->listeners[k].healthy(f->listeners[k].ctx, &in->host.comp);
         healthy += ok;
@@ -946,7 +1093,8 @@ static void report_ts(struct sim *sim, void *ctx, double *row, int64_t span)
     for (uint32_t a_ = 0; a_ < f->nazs; a_++) {
         uint32_t n = 0;
         for (uint32_t i = 0; i < f->ninst; i++)
-            n += f->inst[i]->state == I_IN_SERVICE && f->inst[i]->host.comp.az == (int)a_;
+            n += f->inst[i]->state == I_IN_SERVICE && !f->inst[i]->host.comp.down &&
+                 f->inst[i]->host.comp.az == (int)a_;
         c[11 + a_] = n;
     }
 }
@@ -980,7 +1128,375 @@ static void on_warmup_end(struct sim *sim, void *ctx, uint64_t arg)
     f->n_warm = f->env.n;
 }
 
-/* --- life -------------------------------------------------------------------------------------- */
+/* --- faults ------------------------------------------------------------------------------------
+ * (component.h's fault interface; docs/models/autoscaling.md#faults)
+ * - Power loss (an AZ outage, AZ-6; an instance failure): the instance stops at once
+ *   (host.comp.down); the requests it holds end with 502 and the work of calls it waits on
+ *   goes on downstream; a pending launch is lost. It leaves the group's levels (in service,
+ *   running, billed: a stopped instance is not billed) and its metrics. The group notices at
+ *   its next EC2 health check, ec2_health_check_delay later: an instance that is not running
+ *   is replaced at once, terminate then launch, not throttled (ASG-14, ASG-17, ASG-16: even
+ *   within its grace period); the termination deregisters it from its load balancers as any
+ *   other (the ALB sees `down` meanwhile).
+ * - Launches into an AZ fail from its outage until its launches recover (AZ-6): see launch().
+ * - When they recover, the group rebalances (ASG-6, ASG-7): see rebalance().
+ * - A gray failure multiplies the CPU demands of its instances by `factor` (host_cpu); health
+ *   checks do no CPU work, so they still pass. */
+
+static const char *keep_cause(struct fleet *f, const char *cause)
+{
+    f->causes = ts_realloc(f->causes, (f->ncauses + 1u) * sizeof *f->causes);
+    return f->causes[f->ncauses++] = ts_strdup(cause && *cause ? cause : "fault");
+}
+
+/* The instance loses power. */
+static void power_off(struct sim *sim, struct instance *in, const char *cause)
+{
+    struct fleet *f = in->fleet;
+    const char *az = f->azs[in->host.comp.az];
+    in->host.comp.down = true;
+    in->down_cause = cause;
+    in->down_at = sim->now;
+    tavg_add(&f->billed, sim->now, -1.0);
+    if (in->state == I_PENDING) {
+        sim_cancel(sim, in->boot_ev);
+        in->boot_ev = 0;
+        sim_log(sim, f->comp.name, "stopped",
+                "i-%u in %s lost power while pending: its launch "
+                "is lost: %s",
+                in->id, az, cause);
+        return;
+    }
+    bool draining = in->state == I_TERMINATING;
+    if (!draining) {
+        tavg_add(&f->in_service, sim->now, -1.0);
+        sim_cancel(sim, in->grace_ev);
+        in->grace_ev = 0;
+    }
+    tavg_add(&f->running, sim->now, -1.0);
+    uint32_t held = in->host.held.n;
+    kill_requests(sim, in, REQ_E502);
+    sim_log(sim, f->comp.name, "stopped",
+            "i-%u in %s lost power%s: %u requests it held ended "
+            "with 502: %s",
+            in->id, az, draining ? " while draining" : "", held, cause);
+}
+
+/* The group's EC2 health check: a stopped instance is replaced at once (ASG-14, ASG-17). */
+static void on_ec2_check(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct fleet *f = ctx;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < f->ninst; i++) {
+        struct instance *in = f->inst[i];
+        if (!in->host.comp.down || (in->state != I_PENDING && in->state != I_IN_SERVICE) ||
+            sim->now < in->down_at + f->cfg->ec2_health_check_delay)
+            continue;
+        char why[256];
+        snprintf(why, sizeof why,
+                 "not running (EC2 health check): replaced at once, terminate "
+                 "then launch (ASG-14, ASG-17): %s",
+                 in->down_cause);
+        terminate(sim, in, why); /* a rebalancing launch is not replaced: not counted */
+        n++;
+    }
+    if (!n) return;
+    f->launch_tag = " (replaces a stopped instance)";
+    reconcile(sim, f);
+    f->launch_tag = NULL;
+    rebalance(sim, f, false);
+}
+
+static void schedule_ec2_check(struct sim *sim, struct fleet *f)
+{
+    sim_after(sim, f->cfg->ec2_health_check_delay, on_ec2_check, f, 0);
+}
+
+/* Up to `count` instances in service, not stopped, not slowed by gray failure `gray` (0: any),
+ * chosen at random (stream (name, "faults")) into out; returns how many. */
+static uint32_t pick_instances(struct sim *sim, struct fleet *f, uint32_t count, uint32_t gray,
+                               struct instance ***out)
+{
+    struct instance **c = ts_malloc((f->ninst ? f->ninst : 1u) * sizeof *c);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < f->ninst; i++) {
+        struct instance *in = f->inst[i];
+        if (in->state == I_IN_SERVICE && !in->host.comp.down && (!gray || in->gray_id != gray))
+            c[n++] = in;
+    }
+    if (count > n) count = n;
+    if (count && !f->rng_faults) f->rng_faults = sim_rng(sim, f->comp.name, "faults");
+    for (uint32_t k = 0; k < count; k++) { /* a partial Fisher-Yates shuffle */
+        uint32_t j = k + (uint32_t)gsl_rng_uniform_int(f->rng_faults, n - k);
+        struct instance *t = c[k];
+        c[k] = c[j];
+        c[j] = t;
+    }
+    *out = c;
+    return count;
+}
+
+/* "i-1 i-4 i-9" into buf (cut short with "..."). */
+static const char *id_list(char *buf, size_t size, struct instance *const *in, uint32_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (uint32_t k = 0; k < n; k++) {
+        int w = snprintf(buf + len, size - len, "%si-%u", k ? " " : "", in[k]->id);
+        if (w < 0 || (size_t)w >= size - len) {
+            snprintf(buf + (size > 4 ? size - 4 : 0), size > 4 ? 4 : size, "...");
+            break;
+        }
+        len += (size_t)w;
+    }
+    return buf;
+}
+
+/* "us-east-1a 0, us-east-1b 5" (pending and in service per AZ of the group) into buf. */
+static const char *az_counts(const struct fleet *f, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (uint32_t a = 0; a < f->nazs && len < size; a++)
+        if (f->uses_az[a]) {
+            int w = snprintf(buf + len, size - len, "%s%s %u", len ? ", " : "", f->azs[a],
+                             az_count(f, a));
+            len += w > 0 ? (size_t)w : 0;
+        }
+    return buf;
+}
+
+/* Rebalancing after an AZ's launches recover (ASG-6, ASG-7): while the AZs that take
+ * launches differ by more than one instance, the group launches into the one with the
+ * fewest first; each such instance, once in service, lets one go from the AZ with the most
+ * (rebalanced_one). Rebalancing launches are not counted toward desired, and at most
+ * max(1, ceil(10 % of max)) are pending at once: the group exceeds max by no more. The
+ * imbalance is judged on the counts as they will be once the pending ones are done. */
+static void rebalance(struct sim *sim, struct fleet *f, bool start)
+{
+    if (!f->rebalancing) return;
+    uint32_t allowance = (f->max + 9u) / 10u > 1u ? (f->max + 9u) / 10u : 1u;
+    for (;;) {
+        uint32_t *n = f->scratch, usable = 0;
+        for (uint32_t a = 0; a < f->nazs; a++)
+            n[a] = az_count(f, a);
+        int lo = -1, hi = -1;
+        for (uint32_t k = 0; k <= f->rebal_pending; k++) {
+            hi = -1;
+            for (uint32_t a = 0; a < f->nazs; a++)
+                if (launchable(f, a) && (hi < 0 || n[a] > n[hi])) hi = (int)a;
+            if (hi < 0) break;
+            if (k < f->rebal_pending && n[hi] > 0)
+                n[hi]--; /* the one a pending launch will let go */
+        }
+        for (uint32_t a = 0; a < f->nazs; a++)
+            if (launchable(f, a)) {
+                usable++;
+                if (lo < 0 || n[a] < n[lo]) lo = (int)a;
+            }
+        char counts[256];
+        if (usable < 2 || n[hi] <= n[lo] + 1u) {
+            if (f->rebal_pending == 0) {
+                f->rebalancing = false;
+                if (!start)
+                    sim_log(sim, f->comp.name, "rebalance", "rebalanced (%s): %s",
+                            az_counts(f, counts, sizeof counts), f->rebal_cause);
+            }
+            return;
+        }
+        if (start) {
+            sim_log(sim, f->comp.name, "rebalance",
+                    "AZs out of balance (%s): launching in the AZ with the fewest first, then "
+                    "terminating in the AZ with the most, up to %u over max %u (ASG-6, "
+                    "ASG-7): %s",
+                    az_counts(f, counts, sizeof counts), allowance, f->max, f->rebal_cause);
+            start = false;
+        }
+        if (f->rebal_pending >= allowance) return;
+        start_launch(sim, f, (uint32_t)lo, true);
+    }
+}
+
+/* A rebalancing launch is in service: one goes from the AZ with the most (ASG-6). */
+static void rebalanced_one(struct sim *sim, struct instance *in)
+{
+    struct fleet *f = in->fleet;
+    if (count_active(f) > f->desired) {
+        char why[256];
+        snprintf(why, sizeof why,
+                 "rebalancing: the AZ with the most instances, now that "
+                 "i-%u is in service in %s (ASG-6, ASG-7): %s",
+                 in->id, f->azs[in->host.comp.az], f->rebal_cause);
+        terminate(sim, victim(f), why);
+    }
+    rebalance(sim, f, false);
+}
+
+/* Give `in` the active gray failure of its AZ (the latest if several), if any. */
+static void az_gray(const struct fleet *f, struct instance *in)
+{
+    for (uint32_t g = 0; g < f->ngrays; g++)
+        if (f->grays[g].active && f->grays[g].az == in->host.comp.az) {
+            in->gray_id = f->grays[g].id;
+            in->slow = f->grays[g].factor;
+        }
+}
+
+static uint32_t fault_az_down(struct sim *sim, struct fleet *f, const struct fault_action *a,
+                              const char *cause)
+{
+    struct fleet_az *z = &f->az[a->az];
+    z->down++;
+    z->blocked++;
+    z->cause = cause;
+    uint32_t struck = 0, pending = 0;
+    for (uint32_t i = 0; i < f->ninst; i++) {
+        struct instance *in = f->inst[i];
+        if (in->host.comp.az != a->az || in->state == I_TERMINATED || in->host.comp.down) continue;
+        pending += in->state == I_PENDING;
+        power_off(sim, in, cause);
+        struck++;
+    }
+    if (!f->uses_az[a->az] && !struck) return 0;
+    sim_log(sim, f->comp.name, "az_down",
+            "power lost in %s: %u instances stopped (%u of them pending), launches there fail "
+            "until they recover (AZ-6); stopped ones replaced at the group's EC2 check in "
+            "%.0f s (ASG-14): %s",
+            f->azs[a->az], struck, pending, sim_s(f->cfg->ec2_health_check_delay), cause);
+    if (struck) schedule_ec2_check(sim, f);
+    return struck;
+}
+
+static uint32_t fault_instances(struct sim *sim, struct fleet *f, const struct fault_action *a,
+                                const char *cause)
+{
+    struct instance **c;
+    uint32_t n = pick_instances(sim, f, a->count, 0, &c);
+    char ids[256];
+    sim_log(sim, f->comp.name, "instance_failure",
+            "%u of %u instances asked for fail (%s); replaced at the group's EC2 check in %.0f s "
+            "(ASG-14): %s",
+            n, a->count, id_list(ids, sizeof ids, c, n), sim_s(f->cfg->ec2_health_check_delay),
+            cause);
+    for (uint32_t k = 0; k < n; k++)
+        power_off(sim, c[k], cause);
+    free(c);
+    if (n) schedule_ec2_check(sim, f);
+    return n;
+}
+
+static uint32_t fault_gray_start(struct sim *sim, struct fleet *f, const struct fault_action *a,
+                                 const char *cause)
+{
+    if (!(a->factor > 0) || !isfinite(a->factor) || a->az >= (int)f->nazs) return 0;
+    f->grays = ts_realloc(f->grays, (f->ngrays + 1u) * sizeof *f->grays);
+    f->grays[f->ngrays++] = (struct gray){a->id, a->az, a->factor, true};
+    uint32_t n = 0;
+    char ids[256];
+    if (a->az >= 0) {
+        for (uint32_t i = 0; i < f->ninst; i++) {
+            struct instance *in = f->inst[i];
+            if (in->host.comp.az != a->az || in->state == I_TERMINATED || in->host.comp.down)
+                continue;
+            in->gray_id = a->id;
+            in->slow = a->factor;
+            n++;
+        }
+        if (!f->uses_az[a->az] && !n) return 0;
+        sim_log(sim, f->comp.name, "gray_start",
+                "%u instances in %s, and any launched there until it ends, do their CPU work "
+                "%g times slower; health checks still pass: %s",
+                n, f->azs[a->az], a->factor, cause);
+        return n;
+    }
+    struct instance **c;
+    n = pick_instances(sim, f, a->count, a->id, &c);
+    for (uint32_t k = 0; k < n; k++) {
+        c[k]->gray_id = a->id;
+        c[k]->slow = a->factor;
+    }
+    sim_log(sim, f->comp.name, "gray_start",
+            "%u of %u instances asked for (%s) do their CPU work %g times slower; health checks "
+            "still pass: %s",
+            n, a->count, id_list(ids, sizeof ids, c, n), a->factor, cause);
+    free(c);
+    return n;
+}
+
+static uint32_t fault_gray_end(struct sim *sim, struct fleet *f, const struct fault_action *a,
+                               const char *cause)
+{
+    bool known = false;
+    for (uint32_t g = 0; g < f->ngrays; g++)
+        if (f->grays[g].id == a->id && f->grays[g].active) {
+            f->grays[g].active = false;
+            known = true;
+        }
+    if (!known) return 0;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < f->ninst; i++) {
+        struct instance *in = f->inst[i];
+        if (in->gray_id != a->id) continue;
+        in->gray_id = 0;
+        in->slow = 1.0;
+        az_gray(f, in); /* another gray failure of its AZ may go on */
+        n += in->state != I_TERMINATED;
+    }
+    sim_log(sim, f->comp.name, "gray_end", "%u instances do their CPU work at full speed again: %s",
+            n, cause);
+    return n;
+}
+
+static uint32_t fleet_fault(struct sim *sim, struct component *self, const struct fault_action *a)
+{
+    struct fleet *f = FLEET_OF(self, comp);
+    bool zonal = a->op == FAULT_AZ_DOWN || a->op == FAULT_AZ_UP || a->op == FAULT_AZ_LAUNCHES;
+    if (zonal && (a->az < 0 || (uint32_t)a->az >= f->nazs)) return 0;
+    switch (a->op) {
+    case FAULT_AZ_DOWN:
+        return fault_az_down(sim, f, a, keep_cause(f, a->cause));
+    case FAULT_AZ_UP: {
+        struct fleet_az *z = &f->az[a->az];
+        if (z->down) z->down--;
+        if (f->uses_az[a->az])
+            sim_log(sim, f->comp.name, "az_up",
+                    "power back in %s; launches there fail until they recover (AZ-6): %s",
+                    f->azs[a->az], keep_cause(f, a->cause));
+        return 0;
+    }
+    case FAULT_AZ_LAUNCHES: {
+        struct fleet_az *z = &f->az[a->az];
+        if (z->blocked) z->blocked--;
+        if (z->blocked || !f->uses_az[a->az]) return 0;
+        const char *cause = keep_cause(f, a->cause);
+        sim_log(sim, f->comp.name, "launches_ok", "launches into %s succeed again: %s",
+                f->azs[a->az], cause);
+        sim_cancel(sim, f->retry_ev);
+        f->retry_ev = 0;
+        reconcile(sim, f); /* what could not launch (balanced-only) goes there now */
+        f->rebalancing = true;
+        f->rebal_cause = cause;
+        rebalance(sim, f, true);
+        return 0;
+    }
+    case FAULT_INSTANCES:
+        return fault_instances(sim, f, a, keep_cause(f, a->cause));
+    case FAULT_GRAY_START:
+        return fault_gray_start(sim, f, a, keep_cause(f, a->cause));
+    case FAULT_GRAY_END:
+        return fault_gray_end(sim, f, a, keep_cause(f, a->cause));
+    case FAULT_FAILOVER:
+    case FAULT_NODE:
+    case FAULT_SHIFT_START:
+    case FAULT_SHIFT_END:
+        break;
+    }
+    return 0;
+}
+
+/* --- life --------------------------------------------------------------------------------------
+ */
 
 static void fleet_accept(struct sim *sim, struct component *self, struct request *r)
 {
@@ -998,6 +1514,7 @@ static const struct component_ops fleet_ops = {
     .metric_id = fleet_metric_id,
     .metric = fleet_metric,
     .scalable = &fleet_scalable,
+    .fault = fleet_fault,
 };
 
 struct component *fleet_component(struct fleet *f)
@@ -1016,6 +1533,8 @@ struct fleet *fleet_new(struct sim *sim, const char *name, const struct fleet_co
     f->azs = azs;
     f->nazs = nazs ? nazs : 1u;
     f->uses_az = ts_calloc(f->nazs, sizeof *f->uses_az);
+    f->az = ts_calloc(f->nazs, sizeof *f->az);
+    f->scratch = ts_calloc(f->nazs, sizeof *f->scratch);
     for (uint32_t a = 0; a < f->nazs; a++) {
         f->uses_az[a] = c->navailability_zones == 0;
         for (uint32_t k = 0; k < c->navailability_zones; k++)
@@ -1062,7 +1581,7 @@ void fleet_start(struct sim *sim, struct fleet *f, const char *const *classes,
     sim_reporter(&sim->summary, report_summary, f);
     /* the initial capacity: an established group, in service and warm at time 0 */
     for (uint32_t i = 0; i < f->desired; i++) {
-        struct instance *in = new_instance(f, launch_az(f), sim->now);
+        struct instance *in = new_instance(f, (uint32_t)launch_az(f, false), sim->now);
         in_service(sim, in, "(initial capacity)", true);
     }
     sim_at(sim, sim->warmup, on_warmup_end, f, 0);
@@ -1078,5 +1597,11 @@ void fleet_free(struct fleet *f)
     prog_env_release(&f->env);
     free(f->listeners);
     free(f->uses_az);
+    free(f->az);
+    free(f->scratch);
+    for (uint32_t i = 0; i < f->ncauses; i++)
+        free(f->causes[i]);
+    free(f->causes);
+    free(f->grays);
     free(f);
 }

@@ -160,6 +160,22 @@ void keys_fill(struct keys *s, uint32_t count, int64_t now, const gsl_rng *r)
     free(order);
 }
 
+uint32_t keys_clear(struct keys *s)
+{
+    /* O(held): only the held keys' flags are touched; the links of the slots left behind
+     * are rewritten when their keys are inserted again */
+    uint32_t n = 0;
+    for (uint32_t slot = s->lru[0].next; slot != 0; slot = s->lru[slot].next, n++)
+        s->present[slot - 1u] = 0;
+    TS_ASSERT(n == s->held);
+    s->lru[0].prev = s->lru[0].next = 0;
+    if (s->fifo)
+        s->fifo[0].prev = s->fifo[0].next = 0;
+    s->held = 0;
+    s->cleared += n;
+    return n;
+}
+
 bool keys_has(const struct keys *s, uint32_t key)
 {
     return key < s->n && s->present[key];

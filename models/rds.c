@@ -35,6 +35,16 @@
  *   RDS-1). With a proxy the callers' connections to the proxy survive; only its database
  *   connections drop (RDS-10). Then the standby is the primary in its AZ, and the old
  *   primary's AZ holds the new standby. Single-AZ: rds_failover refuses (TS_EINVAL).
+ * - Faults (the `fault` op; AZ-3, AZ-6): FAULT_FAILOVER is rds_failover (RDS-2), logged and
+ *   refused without a standby. FAULT_AZ_DOWN: replicas in the AZ stop (their queries end
+ *   with 503, reads go to the replicas up, or the primary when none; the writes they miss
+ *   queue up, batched by second); a standby there is lost (the primary serves alone and its
+ *   writes commit without the acknowledgement: RDS replaces a failed standby without a
+ *   failover; no failover until the AZ is back); a primary there fails over (RDS-1) when
+ *   its standby is up, else it is down until FAULT_AZ_UP plus `recovery_time` (crash
+ *   recovery, 10 min by default: RDS-3's Single-AZ downtime, UNCERTAIN). A new standby is
+ *   made in the old primary's AZ only when that AZ has power. FAULT_AZ_UP: replicas catch
+ *   up (ReplicaLag shows how far behind they are), the standby is back.
  * - Read replicas (RDS-8): same class; reads go to a replica drawn uniformly (`read_from`
  *   "replicas", the default with replicas), writes to the primary. Replication is
  *   asynchronous: each committed write is applied on every replica by one apply worker
@@ -235,6 +245,9 @@ bool rds_config_from_json(struct scn_obj *o, struct rds_config *c, struct arena 
               &c->sync_replication, a);
     dist_read(o, "failover_time", "{\"dist\": \"uniform\", \"min\": 60, \"max\": 120}",
               &c->failover_time, a);
+    /* a Single-AZ primary's crash recovery once its AZ has power again: RDS-3's ~10 minutes
+     * of a Single-AZ instance change, the closest measured figure (UNCERTAIN) */
+    c->recovery_time = scn_dur(o, "recovery_time", 600, SCN_NONNEG);
 
     cJSON *reps = scn_member(o, "read_replicas");
     bool reps_bad = false; /* reported here: the rules that need replicas keep quiet */
@@ -323,6 +336,9 @@ struct server {
     uint64_t apply_ticket;
     int64_t lag_iv_max;    /* ns, largest wait of an applied write this interval */
     int64_t lag_run_max;   /* ns, the same since the warm-up */
+    evq_handle apply_ev;   /* the write being applied (to cancel when the replica stops) */
+    bool down;             /* a replica whose AZ lost power: it serves and applies nothing */
+    int64_t down_since;    /* ns, when it stopped */
     char name[24];
 };
 
@@ -365,6 +381,15 @@ struct rds {
     bool failing_over;
     uint64_t failovers;
     struct proxy px;
+
+    /* faults (docs/models/rds.md § Faults): all false and 0 in a run without them */
+    bool no_primary;       /* failing_over || primary_down: queries to the primary get 503 */
+    bool primary_down;     /* lost with its AZ, no standby to take over (or recovering) */
+    bool standby_lost;     /* Multi-AZ: the standby's AZ is down, or it is being replaced */
+    bool *az_down;         /* [nazs]: the scenario's AZs without power now */
+    uint32_t replicas_down;
+    evq_handle recover_ev; /* the primary's crash recovery, under way */
+    char cause[128];       /* the fault behind the latest failover or outage, for the log */
 
     struct caller **callers; /* in order of first query: every walk over them is in this order */
     uint32_t ncallers, callers_cap;
@@ -717,7 +742,7 @@ static void run(struct sim *sim, struct server *sv, struct request *r)
 static void apply_start(struct sim *sim, struct server *sv)
 {
     sv->applying = true;
-    sim_after(sim, sv->aq[sv->aq_head].demand, on_apply_done, sv, 0);
+    sv->apply_ev = sim_after(sim, sv->aq[sv->aq_head].demand, on_apply_done, sv, 0);
 }
 
 /* A vCPU is free: it goes to the next in line (the apply worker when its turn has come, a
@@ -752,8 +777,19 @@ static void apply_want_cpu(struct sim *sim, struct server *sv)
     }
 }
 
+/* A stopped replica's writes to apply later are batched by second of commit: its queue then
+ * grows with the length of the outage, not with the writes. */
+#define APPLY_BATCH SIM_NS_PER_S
+
 static void apply_push(struct sim *sim, struct server *sv, int64_t demand)
 {
+    if (sv->down && sv->aq_n) {
+        struct apply_job *tail = &sv->aq[(sv->aq_head + sv->aq_n - 1u) % sv->aq_cap];
+        if (tail->t >= sv->down_since && sim->now - tail->t < APPLY_BATCH) {
+            tail->demand += demand;
+            return;
+        }
+    }
     if (sv->aq_n == sv->aq_cap) { /* only while the replica falls behind */
         uint32_t cap = sv->aq_cap ? 2u * sv->aq_cap : 64u;
         struct apply_job *q = ts_malloc(cap * sizeof *q);
@@ -766,7 +802,7 @@ static void apply_push(struct sim *sim, struct server *sv, int64_t demand)
     }
     sv->aq[(sv->aq_head + sv->aq_n) % sv->aq_cap] = (struct apply_job){sim->now, demand};
     sv->aq_n++;
-    if (!sv->applying && !sv->apply_waiting)
+    if (!sv->applying && !sv->apply_waiting && !sv->down)
         apply_want_cpu(sim, sv);
 }
 
@@ -774,6 +810,7 @@ static void on_apply_done(struct sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     struct server *sv = ctx;
+    sv->apply_ev = 0;
     int64_t waited = sim->now - sv->aq[sv->aq_head].t; /* the lag just before it is applied */
     if (waited > sv->lag_iv_max)
         sv->lag_iv_max = waited;
@@ -841,7 +878,7 @@ static void on_cpu_done(struct sim *sim, void *ctx, uint64_t arg)
     struct frame *f = req_top(r);
     f->ev = 0;
     cpu_next(sim, sv);
-    if (r->op == OP_DB_WRITE && d->cfg->multi_az) {
+    if (r->op == OP_DB_WRITE && d->cfg->multi_az && !d->standby_lost) {
         /* the standby's acknowledgement, holding the connection but no vCPU (RDS-7) */
         f->pc = PH_SYNC;
         f->ev = sim_after(sim, sim_ns(dist_sample(&d->cfg->sync_replication, d->rng_sync)),
@@ -849,6 +886,21 @@ static void on_cpu_done(struct sim *sim, void *ctx, uint64_t arg)
         return;
     }
     commit(sim, d, r);
+}
+
+/* A read's replica while some are stopped: one of those up, uniformly, or the primary
+ * (0) when none is. */
+static uint32_t route_up(struct rds *d)
+{
+    uint32_t up = d->nsv - 1u - d->replicas_down;
+    if (up == 0)
+        return 0;
+    uint32_t pick = (uint32_t)gsl_rng_uniform_int(d->rng_route, up);
+    for (uint32_t i = 1; i < d->nsv; i++)
+        if (!d->sv[i].down && pick-- == 0)
+            return i;
+    TS_ASSERT(0 && "fewer replicas up than counted");
+    return 0;
 }
 
 static void rds_accept(struct sim *sim, struct component *self, struct request *r)
@@ -863,8 +915,9 @@ static void rds_accept(struct sim *sim, struct component *self, struct request *
     }
     uint32_t s = 0;
     if (!write && c->read_from == RDS_READ_REPLICAS && d->nsv > 1)
-        s = 1u + (uint32_t)gsl_rng_uniform_int(d->rng_route, d->nsv - 1u);
-    if (s == 0 && d->failing_over) { /* nothing answers at the primary's address (RDS-1) */
+        s = d->replicas_down ? route_up(d)
+                             : 1u + (uint32_t)gsl_rng_uniform_int(d->rng_route, d->nsv - 1u);
+    if (s == 0 && d->no_primary) { /* nothing answers at the primary's address (RDS-1) */
         d->errors++;
         comp_reply(sim, r, REQ_E503);
         return;
@@ -895,43 +948,29 @@ static void rds_resume(struct sim *sim, struct component *self, struct request *
     TS_ASSERT(0 && "a database made no call to be resumed from");
 }
 
-/* --- failover --------------------------------------------------------------------------------- */
+/* --- failover and faults ---------------------------------------------------------------------- */
 
-static void on_failover_end(struct sim *sim, void *ctx, uint64_t arg)
+static void set_no_primary(struct rds *d)
 {
-    (void)arg;
-    struct rds *d = ctx;
-    int old = d->sv[0].az;
-    d->sv[0].az = d->standby_az;
-    d->standby_az = old;
-    d->failing_over = false;
-    sim_log(sim, d->comp.name, "failover_end",
-            "the standby in %s is the primary; the new standby is in %s (RDS-1)",
-            d->azs[d->sv[0].az], d->azs[d->standby_az]);
+    d->no_primary = d->failing_over || d->primary_down;
 }
 
-int rds_failover(struct sim *sim, struct rds *d, const char *cause)
+/* A DB instance stops answering (a failover's old primary, a primary or a replica whose AZ
+ * lost power): every connection to it drops, the proxy keeping its clients' (RDS-10), and
+ * every query it holds ends with 503, in the order they came, wherever it is (waiting for a
+ * connection, on its way, waiting for a vCPU, on a vCPU, waiting for the standby). Whatever
+ * makes new queries avoid it must be set before: a caller may send one from its answer.
+ * Returns the queries ended. */
+static uint32_t drop_server(struct sim *sim, struct rds *d, struct server *sv)
 {
-    const struct rds_config *c = d->cfg;
-    if (!c->multi_az || d->failing_over)
-        return TS_EINVAL;
-    struct server *sv = &d->sv[0];
-    double dur = dist_sample(&c->failover_time, d->rng_failover);
-    d->failing_over = true;
-    d->failovers++;
-    sim_log(sim, d->comp.name, "failover",
-            "%s: the primary in %s fails over to the standby in %s for %.1f s (RDS-1); %u "
-            "queries in progress end with 503",
-            cause, d->azs[sv->az], d->azs[d->standby_az], dur, sv->held.n);
-
-    /* every connection to the primary drops; the proxy keeps its clients' (RDS-10) */
+    bool px = proxied(d, sv);
     uint32_t dropped = 0;
     for (uint32_t k = 0; k < d->ncallers; k++) {
-        struct pool *p = &d->callers[k]->pools[0];
+        struct pool *p = &d->callers[k]->pools[sv->idx];
         dropped += p->nwait;
         p->w_head = p->w_tail = NULL;
         p->nwait = 0;
-        if (c->proxy.enabled) {
+        if (px) {
             p->idle_head = 0;
             p->idle_n = p->open;
             p->busy = 0;
@@ -942,30 +981,244 @@ int rds_failover(struct sim *sim, struct rds *d, const char *cause)
             p->open = p->busy = p->idle_n = 0;
         }
     }
-    dropped += d->px.nwait;
-    d->px.open = d->px.busy = d->px.nwait = 0;
-    d->px.w_head = d->px.w_tail = NULL;
+    if (px) {
+        dropped += d->px.nwait;
+        d->px.open = d->px.busy = d->px.nwait = 0;
+        d->px.w_head = d->px.w_tail = NULL;
+    }
     set_waiting(d, sim->now, -(int)dropped);
     sv->conns = 0;
-    if (!c->proxy.enabled)
+    if (!px)
         sv->client_conns = 0;
     sv->refusing = false;
+    if (sv->applying) { /* a replica's write half applied: applied again when it is back */
+        sim_cancel(sim, sv->apply_ev);
+        sv->apply_ev = 0;
+        sv->applying = false;
+    }
+    sv->apply_waiting = false;
     sv->busy = 0;
     tavg_set(&sv->busy_t, sim->now, 0);
     sv->rq_head = sv->rq_tail = NULL;
     sv->rq_out = sv->rq_in;
     tavg_set(&sv->runq_t, sim->now, 0);
 
-    /* every query at the primary ends, in the order they came */
+    uint32_t ended = 0;
     while (sv->held.head) {
         struct request *r = sv->held.head;
         req_list_remove(&sv->held, r, r->depth - 1u);
         req_top(r)->tries = 0;
         comp_cancel_pending(sim, r);
         d->errors++;
+        ended++;
         comp_reply(sim, r, REQ_E503);
     }
+    return ended;
+}
+
+static void on_failover_end(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct rds *d = ctx;
+    int old = d->sv[0].az;
+    d->sv[0].az = d->standby_az;
+    d->standby_az = old;
+    d->failing_over = false;
+    /* the new standby is made in the old primary's AZ: not while that AZ is down (AZ-3) */
+    d->standby_lost = d->az_down[d->standby_az];
+    /* the standby's own AZ went down during the failover: nothing to promote */
+    d->primary_down = d->az_down[d->sv[0].az];
+    set_no_primary(d);
+    if (d->primary_down)
+        sim_log(sim, d->comp.name, "primary_down",
+                "%s: the failover ends on the standby in %s, whose AZ is down: no primary "
+                "until it has power again",
+                d->cause, d->azs[d->sv[0].az]);
+    else if (d->standby_lost)
+        sim_log(sim, d->comp.name, "failover_end",
+                "%s: the standby in %s is the primary; no standby until %s is back (RDS-1, "
+                "AZ-3)",
+                d->cause, d->azs[d->sv[0].az], d->azs[d->standby_az]);
+    else
+        sim_log(sim, d->comp.name, "failover_end",
+                "%s: the standby in %s is the primary; the new standby is in %s (RDS-1)",
+                d->cause, d->azs[d->sv[0].az], d->azs[d->standby_az]);
+}
+
+int rds_failover(struct sim *sim, struct rds *d, const char *cause)
+{
+    const struct rds_config *c = d->cfg;
+    if (!c->multi_az || d->failing_over || d->standby_lost || d->primary_down)
+        return TS_EINVAL;
+    struct server *sv = &d->sv[0];
+    double dur = dist_sample(&c->failover_time, d->rng_failover);
+    snprintf(d->cause, sizeof d->cause, "%s", cause);
+    d->failing_over = true;
+    set_no_primary(d);
+    d->failovers++;
+    sim_log(sim, d->comp.name, "failover",
+            "%s: the primary in %s fails over to the standby in %s for %.1f s (RDS-1); %u "
+            "queries in progress end with 503",
+            cause, d->azs[sv->az], d->azs[d->standby_az], dur, sv->held.n);
+    drop_server(sim, d, sv);
     sim_after(sim, sim_ns(dur), on_failover_end, d, 0);
+    return 0;
+}
+
+bool rds_primary_up(const struct rds *d)
+{
+    return !d->no_primary;
+}
+
+static void on_recovered(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct rds *d = ctx;
+    d->recover_ev = 0;
+    d->primary_down = false;
+    set_no_primary(d);
+    sim_log(sim, d->comp.name, "primary_up", "%s: the primary in %s serves again", d->cause,
+            d->azs[d->sv[0].az]);
+}
+
+/* FAULT_FAILOVER: a forced failover (RDS-2), when there is a standby to take over. */
+static uint32_t fault_failover(struct sim *sim, struct rds *d, const char *cause)
+{
+    const char *why = !d->cfg->multi_az ? "a Single-AZ database has no standby"
+                      : d->failing_over ? "a failover is already under way"
+                      : d->primary_down ? "the primary is down"
+                      : d->standby_lost ? "the standby is lost (its AZ is down)"
+                                        : NULL;
+    if (why) {
+        sim_log(sim, d->comp.name, "failover_refused", "%s: no failover: %s", cause, why);
+        return 0;
+    }
+    rds_failover(sim, d, cause);
+    return 1;
+}
+
+/* FAULT_AZ_DOWN: every DB instance in the AZ loses power (AZ-6). Returns those struck. */
+static uint32_t fault_az_down(struct sim *sim, struct rds *d, int az, const char *cause)
+{
+    const struct rds_config *c = d->cfg;
+    uint32_t struck = 0;
+    d->az_down[az] = true;
+    /* read replicas stop; reads go to the others, or to the primary (RDS-8) */
+    for (uint32_t i = 1; i < d->nsv; i++) {
+        struct server *sv = &d->sv[i];
+        if (sv->az != az || sv->down)
+            continue;
+        sv->down = true;
+        sv->down_since = sim->now;
+        d->replicas_down++;
+        uint32_t n = drop_server(sim, d, sv);
+        sim_log(sim, d->comp.name, "replica_down",
+                "%s: %s in %s stops; %u queries in progress end with 503, its reads go to %s",
+                cause, sv->name, d->azs[az], n,
+                d->replicas_down < d->nsv - 1u ? "the other replicas" : "the primary");
+        struck++;
+    }
+    /* the standby: the primary goes on alone, its writes no longer wait for it */
+    if (c->multi_az && d->standby_az == az && !d->standby_lost) {
+        d->standby_lost = true;
+        struck++;
+        sim_log(sim, d->comp.name, "standby_lost",
+                d->failing_over
+                    ? "%s: the standby in %s, being promoted, loses power"
+                    : "%s: the standby in %s loses power; the primary serves alone, writes "
+                      "commit without its acknowledgement, and no failover is possible until "
+                      "it is back",
+                cause, d->azs[az]);
+    }
+    /* the primary: fails over to its standby (RDS-1, AZ-3), or is down */
+    struct server *pr = &d->sv[0];
+    if (pr->az == az && !d->failing_over) {
+        snprintf(d->cause, sizeof d->cause, "%s", cause);
+        if (d->primary_down) {
+            if (d->recover_ev) { /* power lost again during its recovery */
+                sim_cancel(sim, d->recover_ev);
+                d->recover_ev = 0;
+                sim_log(sim, d->comp.name, "primary_down",
+                        "%s: the primary in %s, recovering, loses power again", cause,
+                        d->azs[az]);
+                struck++;
+            }
+        } else if (c->multi_az && !d->standby_lost) {
+            rds_failover(sim, d, cause);
+            struck++;
+        } else {
+            d->primary_down = true;
+            set_no_primary(d);
+            uint32_t n = drop_server(sim, d, pr);
+            sim_log(sim, d->comp.name, "primary_down",
+                    "%s: the primary in %s loses power, %s; %u queries in progress end with "
+                    "503, and every query to it fails until its AZ is back and it has "
+                    "recovered",
+                    cause, d->azs[az],
+                    c->multi_az ? "its standby lost too" : "Single-AZ: no standby", n);
+            struck++;
+        }
+    }
+    return struck;
+}
+
+/* FAULT_AZ_UP: the AZ has power again. Replicas start catching up; the standby is back; a
+ * primary that lost power recovers (recovery_time). Returns the instances coming back. */
+static uint32_t fault_az_up(struct sim *sim, struct rds *d, int az, const char *cause)
+{
+    const struct rds_config *c = d->cfg;
+    uint32_t back = 0;
+    d->az_down[az] = false;
+    for (uint32_t i = 1; i < d->nsv; i++) {
+        struct server *sv = &d->sv[i];
+        if (sv->az != az || !sv->down)
+            continue;
+        sv->down = false;
+        d->replicas_down--;
+        sim_log(sim, d->comp.name, "replica_up",
+                "%s: %s in %s is back and catches up: ReplicaLag %.1f s (RDS-8)", cause,
+                sv->name, d->azs[az], sim_s(c->replica_lag_base + lag_now(sv, sim->now)));
+        if (sv->aq_n && !sv->applying && !sv->apply_waiting)
+            apply_want_cpu(sim, sv);
+        back++;
+    }
+    if (c->multi_az && d->standby_lost && d->standby_az == az && !d->failing_over) {
+        d->standby_lost = false;
+        sim_log(sim, d->comp.name, "standby_back",
+                "%s: the standby in %s is back; writes wait for it again", cause, d->azs[az]);
+        back++;
+    }
+    if (d->primary_down && !d->recover_ev && d->sv[0].az == az) {
+        snprintf(d->cause, sizeof d->cause, "%s", cause);
+        sim_log(sim, d->comp.name, "primary_recovering",
+                "%s: the primary in %s has power again and recovers for %.0f s", cause,
+                d->azs[az], sim_s(c->recovery_time));
+        d->recover_ev = sim_after(sim, c->recovery_time, on_recovered, d, 0);
+        back++;
+    }
+    return back;
+}
+
+static uint32_t rds_fault(struct sim *sim, struct component *self, const struct fault_action *a)
+{
+    struct rds *d = RDS_OF(self);
+    bool in_azs = a->az >= 0 && (uint32_t)a->az < d->nazs;
+    switch (a->op) {
+    case FAULT_FAILOVER:
+        return fault_failover(sim, d, a->cause);
+    case FAULT_AZ_DOWN:
+        return in_azs ? fault_az_down(sim, d, a->az, a->cause) : 0;
+    case FAULT_AZ_UP:
+        return in_azs ? fault_az_up(sim, d, a->az, a->cause) : 0;
+    case FAULT_AZ_LAUNCHES:
+    case FAULT_INSTANCES:
+    case FAULT_NODE:
+    case FAULT_GRAY_START:
+    case FAULT_GRAY_END:
+    case FAULT_SHIFT_START:
+    case FAULT_SHIFT_END:
+        break;
+    }
     return 0;
 }
 
@@ -1086,6 +1339,7 @@ static const struct component_ops rds_ops = {
     .type = "rds",
     .accept = rds_accept,
     .resume = rds_resume,
+    .fault = rds_fault,
 };
 
 struct component *rds_component(struct rds *d)
@@ -1129,6 +1383,7 @@ struct rds *rds_new(struct sim *sim, const char *name, const struct rds_config *
     if (d->px.cap == 0)
         d->px.cap = 1;
 
+    d->az_down = ts_calloc(nazs, sizeof *d->az_down);
     d->nsv = 1u + c->nreplicas;
     d->sv = ts_calloc(d->nsv, sizeof *d->sv);
     int primary = resolve_az(c, c->primary_az_ref, azs, nazs, 0);
@@ -1207,5 +1462,6 @@ void rds_free(struct rds *d)
     for (uint32_t i = 0; i < d->nsv; i++)
         free(d->sv[i].aq);
     free(d->sv);
+    free(d->az_down);
     free(d);
 }

@@ -3,10 +3,13 @@
  * pmf, the configuration read from JSON (good inputs, and the errors of bad ones), and the
  * component on a small simulation driven by a hand-made caller: hit and miss answers, the
  * keys returned, errors, replicas, the network hop, one node saturating as M/M/1 and
- * M/M/1/K predict, and byte-identical repeat runs. */
+ * M/M/1/K predict, byte-identical repeat runs, and faults: a primary lost with a replica
+ * (failover, data kept), without one (emptied, refilled), a replica lost and resynced, an
+ * AZ's nodes lost and replaced once it is back. */
 #include "check.h"
 
 #include "tiersim/arena.h"
+#include "tiersim/csvw.h"
 #include "tiersim/models/cache.h"
 #include "tiersim/models/keys.h"
 #include "tiersim/rng.h"
@@ -174,6 +177,32 @@ static void test_against_reference(void)
     CHECK(evictions > 100 && expirations > 100, "both evictions and expirations happened");
     keys_release(&s);
     gsl_rng_free(r);
+}
+
+/* keys_clear: every key gone at once, counters kept, the store usable again. */
+static void test_clear(void)
+{
+    struct keys s;
+    keys_init(&s, 10, 4, 100, true);
+    keys_set(&s, 3, 0);
+    keys_set(&s, 5, 1);
+    keys_set(&s, 7, 2);
+    CHECK_EQ_INT(keys_clear(&s), 3);
+    CHECK_EQ_INT(s.held, 0);
+    CHECK_EQ_INT(s.cleared, 3);
+    CHECK_STR(order(&s), "");
+    CHECK(!keys_get(&s, 5, 3), "a cleared key misses");
+    keys_expire(&s, 1000); /* the cleared keys' expiries are gone too */
+    CHECK_EQ_INT(s.expirations, 0);
+    keys_set(&s, 5, 4);
+    keys_set(&s, 1, 5);
+    CHECK_STR(order(&s), "1 5");
+    CHECK(keys_get(&s, 5, 6), "set again, held");
+    keys_expire(&s, 104);
+    CHECK_STR(order(&s), "1");
+    CHECK_EQ_INT(keys_clear(&s), 1);
+    CHECK_EQ_INT(keys_clear(&s), 0);
+    keys_release(&s);
 }
 
 static void test_fill(void)
@@ -436,6 +465,8 @@ struct caller {
     bool set_after_miss;
     int az;            /* the caller's AZ */
     uint64_t gets, hits, sets, ok, e500, e503;
+    uint64_t get_503, set_503;      /* failed gets and sets */
+    int64_t first_set_503, last_set_503; /* ns, when (-1: none) */
     uint32_t last_key;
     uint8_t last_hit;
     uint16_t last_status;
@@ -473,6 +504,14 @@ static void caller_resume(struct sim *sim, struct component *self, struct reques
     cl->ok += r->status == REQ_OK;
     cl->e500 += r->status == REQ_E500;
     cl->e503 += r->status == REQ_E503;
+    if (r->status == REQ_E503 && r->op == OP_CACHE_GET)
+        cl->get_503++;
+    if (r->status == REQ_E503 && r->op == OP_CACHE_SET) {
+        cl->set_503++;
+        if (cl->first_set_503 < 0)
+            cl->first_set_503 = sim->now;
+        cl->last_set_503 = sim->now;
+    }
     if (r->op == OP_CACHE_GET && r->status == REQ_OK) {
         cl->gets++;
         cl->hits += r->hit;
@@ -532,6 +571,7 @@ static void rig_init_warmup(struct rig *g, uint64_t seed, const struct cache_con
     g->cl.cache = cache_component(g->k);
     g->cl.pool = &g->pool;
     g->cl.rng = sim_rng(&g->sim, "caller", "arrivals");
+    g->cl.first_set_503 = g->cl.last_set_503 = -1;
 }
 
 static void rig_init(struct rig *g, uint64_t seed, const struct cache_config *c,
@@ -779,6 +819,263 @@ static void test_saturation(void)
     CHECK(m > 99.5, "a saturated node's engine is busy: %.3f %%", m);
 }
 
+/* --- faults ------------------------------------------------------------------------------- */
+
+struct fault_shot {
+    struct rig *g;
+    struct fault_action a;
+    uint32_t rc;
+};
+
+static void on_fault(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct fault_shot *fs = ctx;
+    struct component *c = cache_component(fs->g->k);
+    fs->rc = c->ops->fault(sim, c, &fs->a);
+}
+
+static void fault_at(struct rig *g, struct fault_shot *fs, double t, enum fault_op op, int az,
+                     uint32_t node, const char *cause)
+{
+    *fs = (struct fault_shot){g, {.op = op, .id = 1, .az = az, .node = node, .cause = cause},
+                              99};
+    sim_at(&g->sim, sim_ns(t), on_fault, fs, 0);
+}
+
+/* A set of key (arg) every 10 ms until the caller's `until`. */
+static void on_set_tick(struct sim *sim, void *ctx, uint64_t arg)
+{
+    struct caller *cl = ctx;
+    send(sim, cl, OP_CACHE_SET, arg % 10u);
+    if (sim->now + sim_ns(0.01) <= cl->until)
+        sim_after(sim, sim_ns(0.01), on_set_tick, cl, arg + 1u);
+}
+
+static struct csvw ev_w;
+
+static void events_open(struct rig *g, const char *path)
+{
+    CHECK(csvw_open(&ev_w, path) == 0, "open %s", path);
+    const char *head[] = {"t_s", "component", "event", "detail"};
+    for (int i = 0; i < 4; i++)
+        csvw_str(&ev_w, head[i]);
+    csvw_end_row(&ev_w);
+    g->sim.events_out = &ev_w;
+}
+
+static void events_close(struct rig *g, struct check_table *t, const char *path)
+{
+    CHECK(csvw_commit(&ev_w) == 0, "write %s", path);
+    g->sim.events_out = NULL;
+    check_table_load(t, ".", path);
+}
+
+static double ev_at(const struct check_table *t, const char *event, const char *needle)
+{
+    for (uint32_t i = 0; i < t->nrows; i++)
+        if (strcmp(check_cell(t, i, 2), event) == 0 && strstr(check_cell(t, i, 3), needle))
+            return check_num(t, i, 0);
+    return -1;
+}
+
+/* The timeseries row over the `span` s just ended: column `name` (redis.NAME). */
+static double ts_col(struct rig *g, double span, const char *name)
+{
+    sim_table_fill(&g->sim, &g->sim.ts, sim_ns(span));
+    char full[64];
+    snprintf(full, sizeof full, "redis.%s", name);
+    for (uint32_t i = 0; i < g->sim.ts.ncols; i++)
+        if (strcmp(g->sim.ts.cols[i].name, full) == 0)
+            return g->sim.ts.row[i];
+    CHECK(0, "no column %s", full);
+    return TS_NAN;
+}
+
+static void fault_times(struct cache_config *c)
+{
+    c->failover_time = DIST_CONST(15);
+    c->node_replacement_time = sim_ns(300);
+    c->resync_time = sim_ns(30);
+    c->refill_time = sim_ns(100);
+}
+
+/* The primary fails with a replica up (EC-1..EC-3): the replica is promoted after
+ * failover_time, its data kept (the hit ratio stays 1); meanwhile every set and every get to
+ * the primary endpoint fails: a write outage of failover_time. The failed node is replaced
+ * after node_replacement_time and resyncs as a replica. */
+static void test_fault_primary_failover(void)
+{
+    struct cache_config c = base_config();
+    use_keys(&c, 1000, 1000, 0);
+    c.warm = true;
+    c.replicas = 1;
+    fault_times(&c);
+    struct rig g;
+    rig_init(&g, 2, &c, NULL);
+    events_open(&g, "test_cache_failover.csv");
+    g.cl.rate = 1000;
+    g.cl.until = sim_ns(400);
+    sim_at(&g.sim, 0, on_send, &g.cl, 1);
+    sim_at(&g.sim, sim_ns(0.005), on_set_tick, &g.cl, 0);
+    struct fault_shot fs;
+    const char *cause = "fault 4 cache_node_failure redis node 0";
+    fault_at(&g, &fs, 10, FAULT_NODE, -1, 0, cause);
+    sim_run(&g.sim, sim_ns(10.001));
+    CHECK_EQ_INT(fs.rc, 1);
+    CHECK(!cache_node_up(g.k, 0), "the primary is down");
+    sim_run(&g.sim, sim_ns(400));
+    double outage = sim_s(g.cl.last_set_503 - g.cl.first_set_503);
+    printf("cache primary lost with a replica: sets failed %.3f s .. %.3f s (%.2f s), %llu gets "
+           "failed, hit ratio %.4f\n",
+           sim_s(g.cl.first_set_503), sim_s(g.cl.last_set_503), outage,
+           (unsigned long long)g.cl.get_503, (double)g.cl.hits / (double)g.cl.gets);
+    CHECK_NEAR(sim_s(g.cl.first_set_503), 10, 0.011);
+    CHECK_NEAR(outage, 15, 0.011); /* the write outage: failover_time */
+    CHECK_EQ_INT(g.cl.set_503, 1500);
+    CHECK(g.cl.get_503 > 14000 && g.cl.get_503 < 16000, "gets failed: %llu",
+          (unsigned long long)g.cl.get_503);
+    CHECK_EQ_INT(g.cl.hits, g.cl.gets); /* the data was kept: every get served hits */
+    CHECK_NEAR(ts_col(&g, 400, "keys"), 1000, 0);
+    CHECK_EQ_INT(cache_fault_node(g.k, 0), 1); /* the replica is the primary */
+    CHECK(cache_node_up(g.k, 0), "the replacement serves after its resync");
+    struct check_table ev;
+    events_close(&g, &ev, "test_cache_failover.csv");
+    CHECK_NEAR(ev_at(&ev, "node_down", cause), 10, 0);
+    CHECK_NEAR(ev_at(&ev, "failover", cause), 10, 0);
+    CHECK_NEAR(ev_at(&ev, "failover_end", "data kept"), 25, 0);
+    CHECK_NEAR(ev_at(&ev, "node_replaced", "a replica"), 310, 0);
+    CHECK_NEAR(ev_at(&ev, "resync", cause), 310, 0);
+    CHECK_NEAR(ev_at(&ev, "resync_end", cause), 340, 0);
+    check_table_free(&ev);
+    rig_release(&g);
+}
+
+/* The only node fails (EC-4): every command fails until its replacement, which comes back
+ * empty: with keys the store is emptied, the hit ratio starts from 0 and refills. With a
+ * fixed ratio, the ratio climbs from 0 over refill_time. */
+static void test_fault_node_without_replica(void)
+{
+    struct cache_config c = base_config();
+    use_keys(&c, 100000, 100000, 0);
+    c.warm = true;
+    fault_times(&c);
+    c.node_replacement_time = sim_ns(60);
+    struct rig g;
+    rig_init(&g, 3, &c, NULL);
+    events_open(&g, "test_cache_no_replica.csv");
+    g.cl.rate = 1000;
+    g.cl.until = sim_ns(300);
+    g.cl.set_after_miss = true;
+    sim_at(&g.sim, 0, on_send, &g.cl, 1);
+    struct fault_shot fs;
+    fault_at(&g, &fs, 10, FAULT_NODE, -1, 0, "fault 1 cache_node_failure redis node 0");
+    sim_run(&g.sim, sim_ns(10));
+    double before = ts_col(&g, 10, "hit_ratio");
+    sim_run(&g.sim, sim_ns(69.99));
+    CHECK_EQ_INT(fs.rc, 1);
+    CHECK_NEAR(ts_col(&g, 59.99, "keys"), 0, 0); /* emptied */
+    CHECK(g.cl.get_503 > 55000 && g.cl.get_503 < 65000, "gets failed: %llu",
+          (unsigned long long)g.cl.get_503);
+    sim_run(&g.sim, sim_ns(70.1));
+    double first = ts_col(&g, 0.11, "hit_ratio");
+    sim_run(&g.sim, sim_ns(80));
+    double ten = ts_col(&g, 9.9, "hit_ratio");
+    sim_run(&g.sim, sim_ns(250));
+    sim_run(&g.sim, sim_ns(300));
+    double later = ts_col(&g, 50, "hit_ratio");
+    printf("cache node lost without a replica: hit ratio %.3f before, %.3f in the first 0.1 s "
+           "back, %.3f the next 10 s, %.3f at 250-300 s\n",
+           before, first, ten, later);
+    CHECK(before > 0.9, "warm before: %g", before);
+    CHECK(first < 0.3, "empty when back: %g", first);
+    CHECK(ten > first && later > ten, "it refills: %g %g %g", first, ten, later);
+    struct check_table ev;
+    events_close(&g, &ev, "test_cache_no_replica.csv");
+    CHECK_NEAR(ev_at(&ev, "data_lost", "100000 keys lost"), 10, 0);
+    CHECK_NEAR(ev_at(&ev, "node_replaced", "empty"), 70, 0);
+    check_table_free(&ev);
+    rig_release(&g);
+
+    /* a fixed ratio: 0.8 x (t - 70) / 100 s while it refills */
+    c = base_config();
+    c.hit_ratio = 0.8;
+    fault_times(&c);
+    c.node_replacement_time = sim_ns(60);
+    rig_init(&g, 3, &c, NULL);
+    g.cl.rate = 2000;
+    g.cl.until = sim_ns(300);
+    sim_at(&g.sim, 0, on_send, &g.cl, 1);
+    fault_at(&g, &fs, 10, FAULT_NODE, -1, 0, "x");
+    sim_run(&g.sim, sim_ns(70));
+    ts_col(&g, 70, "hit_ratio");
+    sim_run(&g.sim, sim_ns(80));
+    double r1 = ts_col(&g, 10, "hit_ratio");
+    sim_run(&g.sim, sim_ns(120));
+    sim_run(&g.sim, sim_ns(130));
+    double r2 = ts_col(&g, 10, "hit_ratio"); /* the row since the last fill: 80-130 s */
+    sim_run(&g.sim, sim_ns(200));
+    sim_run(&g.sim, sim_ns(300));
+    double r3 = ts_col(&g, 170, "hit_ratio");
+    printf("fixed ratio 0.8 refilling over 100 s: %.3f at 70-80 s, %.3f at 80-130 s, %.3f at "
+           "130-300 s\n",
+           r1, r2, r3);
+    CHECK_NEAR(r1, 0.8 * 0.05, 0.01);
+    CHECK_NEAR(r2, 0.8 * 0.35, 0.01);
+    CHECK_NEAR(r3, (40 * 0.8 * 0.8 + 130 * 0.8) / 170, 0.01); /* full from 170 s */
+    rig_release(&g);
+}
+
+/* A replica is lost: reads go to the other, nothing fails; its replacement resyncs, serving
+ * no reads for resync_time (EC-3). Then an AZ outage takes the primary and the other
+ * replica: the replica outside it is promoted; the AZ's nodes are replaced only once it is
+ * back (EC-4, AZ-3). */
+static void test_fault_replica_and_az(void)
+{
+    struct cache_config c = base_config();
+    c.hit_ratio = 1;
+    c.replicas = 2; /* primary in 1a, replicas in 1b and 1a */
+    c.read_from = CACHE_READ_REPLICAS;
+    fault_times(&c);
+    c.node_replacement_time = sim_ns(60);
+    struct rig g;
+    rig_init(&g, 4, &c, NULL);
+    events_open(&g, "test_cache_replica_az.csv");
+    g.cl.rate = 1000;
+    g.cl.until = sim_ns(600);
+    sim_at(&g.sim, 0, on_send, &g.cl, 1);
+    sim_at(&g.sim, sim_ns(0.005), on_set_tick, &g.cl, 0);
+    struct fault_shot lost, down, up;
+    fault_at(&g, &lost, 10, FAULT_NODE, -1, 1, "fault 1 cache_node_failure redis node 1");
+    fault_at(&g, &down, 150, FAULT_AZ_DOWN, 0, 0, "fault 2 az_outage us-east-1a");
+    fault_at(&g, &up, 300, FAULT_AZ_UP, 0, 0, "fault 2 az_outage us-east-1a");
+    sim_run(&g.sim, sim_ns(80));
+    CHECK_EQ_INT(lost.rc, 1);
+    CHECK(!cache_node_up(g.k, 1), "resyncing at 80 s");
+    sim_run(&g.sim, sim_ns(101));
+    CHECK(cache_node_up(g.k, 1), "serving at 101 s");
+    CHECK_EQ_INT(g.cl.e503, 0); /* nothing failed */
+    sim_run(&g.sim, sim_ns(600));
+    CHECK_EQ_INT(down.rc, 2);
+    CHECK_EQ_INT(up.rc, 2);
+    CHECK_EQ_INT(g.cl.get_503, 0); /* the promoted replica served the gets throughout */
+    CHECK_NEAR(sim_s(g.cl.last_set_503 - g.cl.first_set_503), 15, 0.011);
+    CHECK_EQ_INT(cache_fault_node(g.k, 0), 1);
+    struct check_table ev;
+    events_close(&g, &ev, "test_cache_replica_az.csv");
+    CHECK_NEAR(ev_at(&ev, "node_down", "a replica in us-east-1b"), 10, 0);
+    CHECK_NEAR(ev_at(&ev, "node_replaced", "fault 1"), 70, 0);
+    CHECK_NEAR(ev_at(&ev, "resync_end", "fault 1"), 100, 0);
+    CHECK_NEAR(ev_at(&ev, "failover", "us-east-1b"), 150, 0);
+    CHECK_NEAR(ev_at(&ev, "node_down", "once its AZ is back"), 150, 0);
+    CHECK_NEAR(ev_at(&ev, "failover_end", "fault 2"), 165, 0);
+    CHECK_NEAR(ev_at(&ev, "node_replacing", "fault 2"), 300, 0);
+    CHECK_NEAR(ev_at(&ev, "node_replaced", "fault 2"), 360, 0);
+    CHECK_NEAR(ev_at(&ev, "resync_end", "fault 2"), 390, 0);
+    check_table_free(&ev);
+    rig_release(&g);
+}
+
 /* The same seed gives the same numbers; another seed, others. */
 static void test_determinism(void)
 {
@@ -857,6 +1154,7 @@ int main(void)
     test_lru();
     test_ttl();
     test_against_reference();
+    test_clear();
     test_fill();
     test_bytes_per_key();
     test_zipf();
@@ -869,5 +1167,8 @@ int main(void)
     test_saturation();
     test_determinism();
     test_row();
+    test_fault_primary_failover();
+    test_fault_node_without_replica();
+    test_fault_replica_and_az();
     return check_done();
 }

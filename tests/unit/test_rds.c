@@ -2,10 +2,13 @@
  * the database, and tiny callers (each stands for one calling instance) whose resume
  * records the answers. Checks the max_connections formula, the vCPU queue against Erlang C,
  * Multi-AZ write times, pool waits and timeouts, "too many connections", the proxy's cap,
- * replica lag, failover, configuration reading and determinism. */
+ * replica lag, failover, faults (an AZ's loss: failover out of it and cross-AZ latency after,
+ * a Single-AZ primary down and recovering, replicas stopped and catching up), configuration
+ * reading and determinism. */
 #include "check.h"
 
 #include "tiersim/arena.h"
+#include "tiersim/csvw.h"
 #include "tiersim/models/rds.h"
 #include "tiersim/scn.h"
 #include "tiersim/stats.h"
@@ -33,6 +36,7 @@ struct tcaller {
     int64_t lat_max;      /* ns, of OK answers */
     int64_t first_503, last_503; /* ns, when (-1: none) */
     int64_t last_lat;     /* ns, of the last answer */
+    int az;               /* the caller's AZ (-1: none, no network) */
 };
 
 static void tc_accept(struct sim *sim, struct component *self, struct request *r)
@@ -85,7 +89,7 @@ static void send(struct sim *sim, struct tcaller *tc, struct component *db, enum
     struct request *r = req_new(tc->pool);
     r->t_arrival = sim->now;
     r->depth = 1;
-    r->stack[0] = (struct frame){.comp = &tc->comp, .az = -1};
+    r->stack[0] = (struct frame){.comp = &tc->comp, .az = (int8_t)tc->az};
     r->op = (uint8_t)op;
     r->arg = demand > 0 ? db_demand_arg(demand) : 0; /* 0: the database's own */
     comp_call(sim, r, db);
@@ -144,6 +148,7 @@ static void setup(struct fx *f, const char *json, uint64_t seed, uint32_t nazs, 
         tc->comp = (struct component){.ops = &tc_ops, .name = tc->name, .az = -1};
         tc->pool = &f->pool;
         tc->first_503 = tc->last_503 = -1;
+        tc->az = -1;
     }
 }
 
@@ -845,6 +850,294 @@ static void test_failover(void)
     teardown(&f);
 }
 
+/* --- faults ----------------------------------------------------------------------------------- */
+
+/* A fault action at a given time, through the component's fault op (as the faults model
+ * sends it). */
+struct fault_shot {
+    struct fx *f;
+    struct fault_action a;
+    uint32_t rc;
+};
+
+static void on_fault(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct fault_shot *fs = ctx;
+    struct component *c = fs->f->dbc;
+    fs->rc = c->ops->fault(sim, c, &fs->a);
+}
+
+static void fault_at(struct fx *f, struct fault_shot *fs, double t, enum fault_op op, int az,
+                     const char *cause)
+{
+    *fs = (struct fault_shot){f, {.op = op, .id = 1, .az = az, .cause = cause}, 99};
+    sim_at(&f->sim, S(t), on_fault, fs, 0);
+}
+
+/* The event log, written to a file of the test's folder and read back. */
+static struct csvw ev_w;
+
+static void events_open(struct fx *f, const char *path)
+{
+    CHECK(csvw_open(&ev_w, path) == 0, "open %s", path);
+    const char *head[] = {"t_s", "component", "event", "detail"};
+    for (int i = 0; i < 4; i++)
+        csvw_str(&ev_w, head[i]);
+    csvw_end_row(&ev_w);
+    f->sim.events_out = &ev_w;
+}
+
+static void events_close(struct fx *f, struct check_table *t, const char *path)
+{
+    CHECK(csvw_commit(&ev_w) == 0, "write %s", path);
+    f->sim.events_out = NULL;
+    check_table_load(t, ".", path);
+}
+
+/* The time (s) of the first row of `event` whose detail holds `needle`, or -1. */
+static double ev_at(const struct check_table *t, const char *event, const char *needle)
+{
+    for (uint32_t i = 0; i < t->nrows; i++)
+        if (strcmp(check_cell(t, i, 2), event) == 0 && strstr(check_cell(t, i, 3), needle))
+            return check_num(t, i, 0);
+    return -1;
+}
+
+/* An AZ outage takes the Multi-AZ primary's AZ: a failover of the drawn 90 s with 503s
+ * (RDS-1), then the primary in the standby's AZ, so a caller in the old primary's AZ pays
+ * the cross-AZ legs and one in the standby's AZ the same-AZ legs; no standby while the AZ is
+ * down (writes wait for no acknowledgement, a forced failover is refused), back at AZ_UP. */
+static void test_fault_az_failover(void)
+{
+    struct fx f;
+    setup(&f, "{\"multi_az\": true, \"failover_time\": 90, \"sync_replication\": \"1ms\"}", 1,
+          2, 0);
+    struct net net = {.fixed = true, .same_ns = MS(0.1), .cross_ns = MS(0.5)};
+    f.pool.net = &net;
+    f.tc[0].az = 0; /* the primary's AZ, us-east-1a */
+    f.tc[1].az = 1; /* the standby's */
+    events_open(&f, "test_rds_az_failover.csv");
+    const char *cause = "fault 1 az_outage us-east-1a";
+
+    struct shot r0 = {&f, 0, OP_DB_READ, MS(1)};
+    struct shot w1 = {&f, 1, OP_DB_WRITE, MS(1)};
+    sim_at(&f.sim, S(1), on_shot, &r0, 0);
+    sim_run(&f.sim, S(2));
+    CHECK_EQ_INT(f.tc[0].last_lat, MS(0.2 + 1)); /* same AZ both ways */
+    sim_at(&f.sim, S(2), on_shot, &w1, 0);
+    sim_run(&f.sim, S(3));
+    CHECK_EQ_INT(f.tc[1].last_lat, MS(1 + 1 + 1)); /* across, CPU, the standby's ack */
+
+    /* a read every second from each caller from 5 s: those sent in [10, 100) s fail */
+    struct stream s0 = {.caller = 0, .op = OP_DB_READ, .demand = MS(1), .rate = 1,
+                        .until = S(250)};
+    struct stream s1 = {.caller = 1, .op = OP_DB_WRITE, .demand = MS(1), .rate = 1,
+                        .until = S(250)};
+    stream_start(&f, &s0, S(5.5));
+    stream_start(&f, &s1, S(5.5));
+    struct fault_shot down, forced, up, forced2;
+    fault_at(&f, &down, 10, FAULT_AZ_DOWN, 0, cause);
+    fault_at(&f, &forced, 150, FAULT_FAILOVER, -1, "fault 2 db_failover");
+    fault_at(&f, &up, 300, FAULT_AZ_UP, 0, cause);
+    fault_at(&f, &forced2, 400, FAULT_FAILOVER, -1, "fault 3 db_failover");
+    sim_run(&f.sim, S(11));
+    CHECK_EQ_INT(down.rc, 1);
+    CHECK(!rds_primary_up(f.db), "failing over");
+    sim_run(&f.sim, S(99));
+    CHECK(!rds_primary_up(f.db), "still failing over at 99 s");
+    sim_run(&f.sim, S(101));
+    CHECK(rds_primary_up(f.db), "the standby is the primary at 100 s");
+    CHECK_EQ_INT(rds_primary_az(f.db), 1);
+    /* the queries sent at 10.5, 11.5, ..., 99.5 s failed at once */
+    CHECK_EQ_INT(f.tc[0].e503, 90);
+    CHECK_EQ_INT(f.tc[1].e503, 90);
+    CHECK_EQ_INT(f.tc[0].first_503, S(10.5));
+    CHECK_EQ_INT(f.tc[0].last_503, S(99.5));
+    CHECK_EQ_INT(f.tc[0].e503_at_once, 90);
+    sim_run(&f.sim, S(102));
+    /* the caller in the old primary's AZ now crosses AZs both ways */
+    CHECK_EQ_INT(f.tc[0].last_lat, MS(1 + 1));
+    /* the caller in the new primary's AZ does not, and with the standby lost its write
+     * waits for no acknowledgement */
+    CHECK_EQ_INT(f.tc[1].last_lat, MS(0.2 + 1));
+    sim_run(&f.sim, S(200));
+    CHECK_EQ_INT(forced.rc, 0); /* no standby to fail over to */
+    CHECK_EQ_INT(rds_primary_az(f.db), 1);
+    sim_run(&f.sim, S(301));
+    CHECK_EQ_INT(up.rc, 1); /* the standby */
+    sim_run(&f.sim, S(320));
+    struct shot w1b = {&f, 1, OP_DB_WRITE, MS(1)};
+    sim_at(&f.sim, S(320), on_shot, &w1b, 0);
+    sim_run(&f.sim, S(321));
+    CHECK_EQ_INT(f.tc[1].last_lat, MS(0.2 + 1 + 1)); /* the acknowledgement again */
+    sim_run(&f.sim, S(600));
+    CHECK_EQ_INT(forced2.rc, 1);
+    CHECK_EQ_INT(rds_primary_az(f.db), 0);
+    CHECK_NEAR(summary(&f, "db.failovers"), 2, 0);
+
+    struct check_table ev;
+    events_close(&f, &ev, "test_rds_az_failover.csv");
+    CHECK_NEAR(ev_at(&ev, "failover", cause), 10, 0);
+    CHECK_NEAR(ev_at(&ev, "failover_end", "no standby until us-east-1a is back"), 100, 0);
+    CHECK_NEAR(ev_at(&ev, "failover_refused", "the standby is lost"), 150, 0);
+    CHECK_NEAR(ev_at(&ev, "standby_back", cause), 300, 0);
+    CHECK_NEAR(ev_at(&ev, "failover", "fault 3"), 400, 0);
+    CHECK_NEAR(ev_at(&ev, "failover_end", "the new standby is in us-east-1b"), 490, 0);
+    printf("az outage of the primary's AZ: failover 10-100 s, %llu reads and %llu writes "
+           "failed; reads from the old primary's AZ then %.1f ms\n",
+           (unsigned long long)f.tc[0].e503, (unsigned long long)f.tc[1].e503, 2.0);
+    check_table_free(&ev);
+    teardown(&f);
+}
+
+/* A Single-AZ primary loses its AZ: every query fails until the AZ is back and the crash
+ * recovery (recovery_time) is over; a forced failover is refused with a log row; an outage
+ * of another AZ strikes nothing. */
+static void test_fault_single_az(void)
+{
+    struct fx f;
+    setup(&f, "{\"recovery_time\": \"2m\"}", 1, 2, 0);
+    events_open(&f, "test_rds_single_az.csv");
+    const char *cause = "fault 1 az_outage us-east-1a";
+    struct shot long_read = {&f, 1, OP_DB_READ, S(10)};
+    sim_at(&f.sim, S(5), on_shot, &long_read, 0);
+    struct stream s0 = {.op = OP_DB_READ, .demand = MS(1), .rate = 1, .until = S(1500)};
+    stream_start(&f, &s0, S(0.5));
+    struct fault_shot forced, other, down, up;
+    fault_at(&f, &forced, 2, FAULT_FAILOVER, -1, "fault 2 db_failover");
+    fault_at(&f, &other, 3, FAULT_AZ_DOWN, 1, "fault 3 az_outage us-east-1b");
+    fault_at(&f, &down, 10, FAULT_AZ_DOWN, 0, cause);
+    fault_at(&f, &up, 1000, FAULT_AZ_UP, 0, cause);
+    sim_run(&f.sim, S(11));
+    CHECK_EQ_INT(forced.rc, 0);
+    CHECK_EQ_INT(other.rc, 0);
+    CHECK_EQ_INT(down.rc, 1);
+    CHECK_EQ_INT(f.tc[1].e503, 1); /* the read in progress */
+    CHECK_EQ_INT(f.tc[1].first_503, S(10));
+    sim_run(&f.sim, S(1119));
+    CHECK_EQ_INT(up.rc, 1);
+    CHECK(!rds_primary_up(f.db), "recovering until 1120 s");
+    sim_run(&f.sim, S(1500));
+    CHECK(rds_primary_up(f.db), "up after its recovery");
+    /* reads sent at 10.5 .. 1119.5 s failed: 1110 of them */
+    CHECK_EQ_INT(f.tc[0].e503, 1110);
+    CHECK_EQ_INT(f.tc[0].first_503, S(10.5));
+    CHECK_EQ_INT(f.tc[0].last_503, S(1119.5));
+    CHECK_EQ_INT(f.tc[0].ok, 10 + 380);
+    struct check_table ev;
+    events_close(&f, &ev, "test_rds_single_az.csv");
+    CHECK_NEAR(ev_at(&ev, "failover_refused", "Single-AZ"), 2, 0);
+    CHECK_NEAR(ev_at(&ev, "primary_down", cause), 10, 0);
+    CHECK_NEAR(ev_at(&ev, "primary_recovering", cause), 1000, 0);
+    CHECK_NEAR(ev_at(&ev, "primary_up", cause), 1120, 0);
+    check_table_free(&ev);
+    teardown(&f);
+}
+
+/* Replicas in a lost AZ stop: reads go to the replica still up, then to the primary when
+ * none is; writes keep committing and the stopped replicas fall behind; back, they catch up
+ * (ReplicaLag shows the outage, then the base again). */
+static void test_fault_replicas(void)
+{
+    struct fx f;
+    setup(&f,
+          "{\"read_replicas\": [{\"availability_zone\": \"us-east-1b\"}, "
+          "{\"availability_zone\": \"us-east-1c\"}]}",
+          1, 3, 0);
+    events_open(&f, "test_rds_replicas.csv");
+    struct stream wr = {.op = OP_DB_WRITE, .demand = MS(2), .rate = 20, .until = S(120)};
+    struct stream rd = {.caller = 1, .op = OP_DB_READ, .demand = MS(10), .rate = 100,
+                        .until = S(120)};
+    stream_start(&f, &wr, 0);
+    stream_start(&f, &rd, 0);
+    struct fault_shot b_down, c_down, b_up, c_up;
+    fault_at(&f, &b_down, 10, FAULT_AZ_DOWN, 1, "fault 1 az_outage us-east-1b");
+    fault_at(&f, &c_down, 20, FAULT_AZ_DOWN, 2, "fault 2 az_outage us-east-1c");
+    fault_at(&f, &b_up, 60, FAULT_AZ_UP, 1, "fault 1 az_outage us-east-1b");
+    fault_at(&f, &c_up, 60, FAULT_AZ_UP, 2, "fault 2 az_outage us-east-1c");
+    sim_run(&f.sim, S(10.5));
+    ts_fill(&f, S(10.5));
+    CHECK_EQ_INT(b_down.rc, 1);
+    uint64_t ended = f.tc[1].e503; /* the reads in progress on replica-1 */
+    CHECK(ended >= 1 && ended <= 3, "reads in progress on the stopped replica: %llu",
+          (unsigned long long)ended);
+    sim_run(&f.sim, S(19.9));
+    ts_fill(&f, S(9.4));
+    /* 100 reads/s of 10 ms, all on replica-2 now: 25 % of its 4 vCPUs, 12.5 % of the two */
+    CHECK_NEAR(ts(&f, "db.replica_cpu_pct"), 12.5, 1.5);
+    CHECK_NEAR(ts(&f, "db.cpu_pct"), 1, 0.2); /* the writes alone: 20 x 2 ms / 4 */
+    sim_run(&f.sim, S(21));
+    ts_fill(&f, S(1.1));
+    sim_run(&f.sim, S(59));
+    ts_fill(&f, S(38));
+    CHECK_EQ_INT(c_down.rc, 1);
+    /* no replica up: the primary serves the reads, 25 % + the writes' 1 % */
+    CHECK_NEAR(ts(&f, "db.cpu_pct"), 26, 1.5);
+    CHECK_NEAR(ts(&f, "db.replica_cpu_pct"), 0, 0);
+    CHECK_NEAR(ts(&f, "db.replica_lag_s"), 1 + 49, 0.1); /* replica-1, behind since 10 s */
+    CHECK(f.tc[1].e503 <= ended + 3, "only the reads in progress fail: %llu",
+          (unsigned long long)f.tc[1].e503);
+    sim_run(&f.sim, S(61));
+    ts_fill(&f, S(2));
+    CHECK_EQ_INT(b_up.rc + c_up.rc, 2);
+    sim_run(&f.sim, S(70));
+    ts_fill(&f, S(9));
+    /* the 50 s of writes behind (1 s of apply work) are applied within a few seconds */
+    sim_run(&f.sim, S(80));
+    ts_fill(&f, S(10));
+    CHECK_NEAR(ts(&f, "db.replica_lag_s"), 1, 0.01);
+    CHECK_EQ_INT(f.tc[0].e503, 0); /* no write failed */
+    sim_run(&f.sim, S(130));
+    double lag_max = summary(&f, "db.replica_lag_max_s");
+    printf("replicas stopped 10-60 s: lag max %.2f s, reads failed %llu\n", lag_max,
+           (unsigned long long)f.tc[1].e503);
+    CHECK_NEAR(lag_max, 1 + 50, 0.1);
+    struct check_table ev;
+    events_close(&f, &ev, "test_rds_replicas.csv");
+    CHECK_NEAR(ev_at(&ev, "replica_down", "replica-1 in us-east-1b"), 10, 0);
+    CHECK_NEAR(ev_at(&ev, "replica_down", "reads go to the primary"), 20, 0);
+    CHECK_NEAR(ev_at(&ev, "replica_up", "replica-1"), 60, 0);
+    check_table_free(&ev);
+    teardown(&f);
+}
+
+/* The same seed and faults give the same summary. */
+static void fault_run(uint64_t seed, double *out, uint32_t *n)
+{
+    struct fx f;
+    setup(&f,
+          "{\"multi_az\": true, \"read_replicas\": [{}], \"client_pool_size\": 3, "
+          "\"max_connections\": 8, \"connection_timeout\": \"50ms\", \"failover_time\": "
+          "{\"dist\": \"uniform\", \"min\": 5, \"max\": 10}}",
+          seed, 3, S(5));
+    struct stream st[4];
+    for (int i = 0; i < 4; i++) {
+        st[i] = (struct stream){.caller = i, .op = i % 2 ? OP_DB_WRITE : OP_DB_READ,
+                                .rate = 300, .poisson = true, .until = S(60)};
+        stream_start(&f, &st[i], 0);
+    }
+    struct fault_shot a, b, c;
+    fault_at(&f, &a, 20, FAULT_AZ_DOWN, 0, "x");
+    fault_at(&f, &b, 25, FAULT_AZ_DOWN, 2, "y");
+    fault_at(&f, &c, 40, FAULT_AZ_UP, 0, "x");
+    sim_run(&f.sim, S(60));
+    sim_table_fill(&f.sim, &f.sim.summary, f.sim.now - f.sim.warmup);
+    *n = f.sim.summary.ncols;
+    memcpy(out, f.sim.summary.row, *n * sizeof *out);
+    teardown(&f);
+}
+
+static void test_fault_determinism(void)
+{
+    double a[32], b[32];
+    uint32_t na, nb;
+    fault_run(5, a, &na);
+    fault_run(5, b, &nb);
+    CHECK_EQ_INT(na, nb);
+    CHECK(memcmp(a, b, na * sizeof *a) == 0, "the same seed and faults give the same summary");
+}
+
 /* --- determinism ------------------------------------------------------------------------------ */
 
 static void mixed_run(uint64_t seed, double *out, uint32_t *n)
@@ -898,6 +1191,10 @@ int main(void)
     test_multi_az_write();
     test_other_op();
     test_zero_demand();
+    test_fault_az_failover();
+    test_fault_single_az();
+    test_fault_replicas();
+    test_fault_determinism();
     test_pool_wait_and_timeout();
     test_idle_timeout();
     test_too_many_connections();

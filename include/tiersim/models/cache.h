@@ -8,7 +8,17 @@
  * After a miss the caller sends OP_CACHE_SET with that key in r->arg: the key is stored, and
  * the answer is REQ_OK (REQ_E500 when a full cache may not evict, Redis's OOM error). Any
  * other op is answered REQ_E500 at once. A command that finds its node's queue full is
- * answered REQ_E503. No failover yet: every node stays up (see docs/models/cache.md).
+ * answered REQ_E503.
+ *
+ * Faults (the component's `fault` op, component.h): FAULT_NODE and FAULT_AZ_DOWN fail nodes.
+ * A failed primary with a replica up fails over to the replica with the least replication
+ * lag after `failover_time` (EC-1, EC-2), its data kept (EC-3): meanwhile every SET and every
+ * GET to the primary endpoint is answered 503, and afterwards the other replicas resync
+ * (`resync_time`, serving no reads). A failed node is replaced after
+ * `node_replacement_time`, in its AZ once that AZ is back (EC-4, AZ-3); a replacement
+ * replica resyncs. A group that loses every node holding the data comes back empty (EC-4):
+ * with keys the key store is emptied; with a fixed hit ratio the ratio ramps from 0 over
+ * `refill_time`. See docs/models/cache.md § Faults.
  */
 #ifndef TIERSIM_MODELS_CACHE_H
 #define TIERSIM_MODELS_CACHE_H
@@ -81,6 +91,13 @@ struct cache_config {
     bool warm;                      /* starts holding the `capacity` most popular keys */
     double reserved_memory_percent; /* of the node's memory not for data (25) */
     enum cache_policy maxmemory_policy;
+
+    /* faults (docs/models/cache.md § Faults) */
+    struct dist failover_time;      /* s from a primary's failure to a replica's promotion */
+    int64_t node_replacement_time;  /* ns until a failed node's replacement is in service */
+    int64_t resync_time;            /* ns a replica resyncs, serving no reads (EC-3) */
+    int64_t refill_time;            /* ns a fixed hit ratio takes to climb back from 0 after
+                                       the group lost its data */
 };
 
 /* Read a component object of type "cache" (its `type` key already read). Errors are
@@ -90,6 +107,11 @@ bool cache_config_from_json(struct scn_obj *o, struct cache_config *c, struct ar
 void cache_config_release(struct cache_config *c);
 
 struct cache;
+
+/* The node index of fault node `n` (0 the primary, i the i-th replica in index order), or
+ * -1; and whether node `i` (an index, 0 .. replicas) serves commands now. For tests. */
+int cache_fault_node(const struct cache *k, uint32_t n);
+bool cache_node_up(const struct cache *k, uint32_t i);
 
 /* A replication group named `name` over the scenario's `nazs` AZs (names in azs; every AZ
  * name of c must be one of them: the world checks). `c` must outlive it. Replicated writes

@@ -8,6 +8,12 @@
  * ASG-10, ASG-26). With ELB health checks, an instance its load balancer reports unhealthy
  * after the grace period is replaced (ASG-13..18). Scaling policies change the desired
  * capacity through the `scalable` interface of component.h.
+ *
+ * Faults (its `fault` op): an AZ outage stops the group's instances in the AZ and makes
+ * launches there fail until the AZ's launches recover (AZ-6), then the group rebalances
+ * (ASG-6, ASG-7); an instance failure stops instances at random; a stopped instance is
+ * replaced at the group's next EC2 health check (ASG-14); a gray failure slows the CPU work
+ * of an AZ's instances, or of some instances, while their health checks still pass.
  */
 #ifndef TIERSIM_MODELS_FLEET_H
 #define TIERSIM_MODELS_FLEET_H
@@ -40,6 +46,8 @@ extern const struct instance_type instance_types[];
 
 enum health_check_type { HC_EC2, HC_ELB };
 enum termination_policy { TERM_DEFAULT, TERM_OLDEST, TERM_NEWEST };
+/* Where a launch goes when its AZ refuses it (ASG-5). */
+enum capacity_distribution { CDS_BEST_EFFORT, CDS_BALANCED_ONLY };
 
 struct fleet_config {
     const struct instance_type *type; /* NULL when only vcpus is given */
@@ -59,6 +67,12 @@ struct fleet_config {
     int64_t default_instance_warmup;   /* ns (ASG-19) */
     int64_t default_cooldown;          /* ns (ASG-23) */
     enum termination_policy termination_policy;
+    /* faults (docs/models/autoscaling.md#faults); absent keys are not written into the
+     * scenario as run, so that a scenario without faults keeps its outputs */
+    enum capacity_distribution capacity_distribution; /* ASG-5 */
+    int64_t ec2_health_check_delay; /* ns, from an instance stopping to its replacement
+                                       (the group's periodic EC2 check, ASG-14) */
+    int64_t launch_retry_interval;  /* ns, between attempts at a launch no AZ accepts */
 
     struct program *handlers;         /* by request class, "default" for the rest */
     uint32_t nhandlers;

@@ -34,6 +34,7 @@ struct keys {
     uint64_t evictions;   /* keys evicted to make room, since keys_init */
     uint64_t expirations; /* keys removed because they expired, since keys_init */
     uint64_t refused;     /* sets refused by a full store that may not evict */
+    uint64_t cleared;     /* keys lost to keys_clear (a node that lost its data) */
 
     uint8_t *present;       /* n: 1 while key k is held */
     struct keys_link *lru;  /* n + 1: from the sentinel, most recently used first */
@@ -70,6 +71,10 @@ enum keys_set_result keys_set(struct keys *s, uint32_t key, int64_t now);
  * that has run for a long time; r may be NULL without a ttl. Allocates a temporary array of
  * `count` numbers with a ttl. */
 void keys_fill(struct keys *s, uint32_t count, int64_t now, const gsl_rng *r);
+
+/* Lose every key at once (a cache node that comes back empty, EC-4): the store is as
+ * keys_init left it, its counters kept. O(keys held). Returns how many were held. */
+uint32_t keys_clear(struct keys *s);
 
 /* Is `key` held (expired or not: no removal happens here)? */
 bool keys_has(const struct keys *s, uint32_t key);

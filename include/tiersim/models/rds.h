@@ -83,6 +83,8 @@ struct rds_config {
     bool multi_az;                /* a synchronous standby in another AZ (RDS-1) */
     struct dist sync_replication; /* s a Multi-AZ write waits for the standby (RDS-7) */
     struct dist failover_time;    /* s a failover lasts (RDS-1) */
+    int64_t recovery_time;        /* ns a Single-AZ primary takes to recover once its AZ has
+                                     power again (crash recovery; RDS-3, UNCERTAIN) */
     uint32_t nreplicas;           /* read replicas, same class as the primary (RDS-8) */
     enum rds_read_from read_from;
     double apply_factor;      /* a replica's apply demand per write / the write's demand */
@@ -121,10 +123,18 @@ struct component *rds_component(struct rds *d);
  * primary answers nothing (queries to it end with 503, those in progress included, and
  * every connection to it is dropped), then the standby is the primary in its AZ and the old
  * primary's AZ holds the new standby. `cause` is logged. Returns 0, or TS_EINVAL (nothing
- * happens) for a Single-AZ database or one already failing over. */
+ * happens) for a Single-AZ database, one already failing over, one whose standby is lost
+ * or whose primary is down. */
 int rds_failover(struct sim *sim, struct rds *d, const char *cause);
 
 /* The index (into the scenario's azs) of the primary's AZ now. */
 int rds_primary_az(const struct rds *d);
+
+/* Faults (component.h) are the component's `fault` op: FAULT_FAILOVER (rds_failover; a
+ * Single-AZ database logs that it has no standby), FAULT_AZ_DOWN and FAULT_AZ_UP (the
+ * primary fails over or goes down, the standby is lost, replicas stop and catch up); see
+ * docs/models/rds.md § Faults. Is the primary serving queries now (not failing over, not
+ * down nor recovering)? */
+bool rds_primary_up(const struct rds *d);
 
 #endif
