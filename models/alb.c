@@ -34,9 +34,23 @@
  *   in its AZ with cross-zone off); 504 when a target has not answered within
  *   `idle_timeout` (the target keeps working on the abandoned request); 502 when a target
  *   is stopped with the request on it. A target's own answers pass through unchanged.
- * Simplifications: DNS changes take effect at once (no 60 s TTL, ALB-2); least outstanding
- * requests counts the whole ALB's requests on a target, not one node's; no connections,
- * TLS, rules or LCUs yet; no automatic target weights (ALB-5).
+ * - Faults (docs/models/alb.md, "Faults"). A target that is `down` (its instance lost power)
+ *   cannot be connected to: a request routed to it gets 504 after the 10 s connect timeout
+ *   (ALB-14, ALB-15) and never reaches it; its health checks time out, so it turns
+ *   unhealthy after `unhealthy_threshold` checks (ALB-6, ALB-7) and fail-open still holds
+ *   (ALB-9). An AZ outage kills the AZ's node (AZ-2, AZ-6): requests in flight through it
+ *   end as a lost connection (REQ_TIMEOUT, at once); ELB takes its address out of DNS
+ *   NODE_DNS_REMOVAL later; clients that resolved it still try it until their cached answer
+ *   expires (TTL 60 s, ALB-2), and each such try fails after CLIENT_CONNECT_TIMEOUT as a
+ *   timeout. A zonal shift (ALB-18) at once stops new requests to the AZ's targets and takes
+ *   the node out of DNS; requests in progress finish. Clients' cached answers are taken to
+ *   have been fetched uniformly over the last TTL, so a DNS change reaches them linearly
+ *   over 60 s.
+ * Simplifications: DNS changes made by health (ALB-11) take effect at once (only those of
+ * faults go through clients' caches); each attempt of a client draws its cached answer and
+ * its node afresh; least outstanding requests counts the whole ALB's requests on a target,
+ * not one node's; no connections, TLS, rules or LCUs yet; no automatic target weights
+ * (ALB-5).
  */
 #include "tiersim/models/alb.h"
 
@@ -47,6 +61,17 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Fixed times of the fault model (docs/models/alb.md, "Faults"). */
+#define DNS_TTL                (60 * SIM_NS_PER_S) /* the ALB's DNS answers (ALB-2) */
+#define TARGET_CONNECT_TIMEOUT (10 * SIM_NS_PER_S) /* from the ALB to a target (ALB-14) */
+/* From a node's failure to ELB taking its address out of DNS. AWS publishes no figure:
+ * tiersim's choice, three missed probes 10 s apart (UNCERTAIN). */
+#define NODE_DNS_REMOVAL (30 * SIM_NS_PER_S)
+/* How long a client tries to connect to a node that does not answer before it gives up.
+ * tiersim's choice: the ALB's own connect timeout (ALB-14), also the AWS SDK for Java 1.x's
+ * default (UNCERTAIN: clients differ, from 2 s to minutes). */
+#define CLIENT_CONNECT_TIMEOUT (10 * SIM_NS_PER_S)
 
 /* --- configuration ----------------------------------------------------------------------- */
 
@@ -166,12 +191,34 @@ struct target {
     double swrr;  /* smooth weighted round robin's running weight */
 };
 
+/* A change of a node's address in DNS by a fault, which clients learn as their cached
+ * answers expire. */
+struct dns_change {
+    int64_t t; /* ns */
+    bool in;   /* published from t on */
+};
+
 struct node {
     int az;        /* index into the scenario's AZs */
-    bool in_dns;   /* clients send requests here */
+    bool in_dns;   /* clients send requests here (health, ALB-11: at once) */
     uint32_t rr;   /* next position for round robin */
     uint32_t *cand; /* the targets it may route to now */
     uint32_t ncand, cand_cap;
+    /* faults */
+    bool dead;       /* its AZ lost power: it answers nothing (AZ-6) */
+    bool dead_known; /* ELB noticed: its address is out of DNS */
+    uint32_t shifts; /* zonal shifts of its AZ in force (ALB-18) */
+    evq_handle detect_ev;
+    bool dns_base;   /* published by the fault logic before chg[0] (or now, without chg) */
+    struct dns_change *chg; /* changes within the last TTL, oldest first */
+    uint32_t nchg, chg_cap;
+    char cause[96];  /* of the fault that killed it, for the DNS removal's log row */
+};
+
+/* A zonal shift in force (FAULT_SHIFT_START until its END). */
+struct shift {
+    uint32_t id;
+    int az;
 };
 
 /* Status counts: ok, 500 (a target's, passed through), 502, 503, 504. */
@@ -197,6 +244,14 @@ struct alb {
 
     gsl_rng *rng_route, *rng_latency, *rng_dns, *rng_health;
     bool zero_latency;
+
+    /* faults: a node dead or out of DNS, or a change of DNS clients may not all know yet:
+     * requests pick their node through pick_node_cached (the fast path tests only this) */
+    bool faulted;
+    gsl_rng *rng_cache; /* a client's cache age; created at the first fault */
+    evq_handle settle_ev;
+    struct shift *shifts;
+    uint32_t nshifts, shifts_cap;
 
     struct req_list inflight; /* forwarded requests, oldest first, for the idle timeout */
     evq_handle idle_ev;
@@ -242,6 +297,15 @@ static bool in_use(const struct alb *b, const struct target *t)
     return t->state != T_FREE && t->state != T_DRAINING && az_enabled(b, t->c->az);
 }
 
+/* Is AZ az under a zonal shift (ALB-18)? */
+static bool az_shifted(const struct alb *b, int az)
+{
+    for (uint32_t k = 0; k < b->nshifts; k++)
+        if (b->shifts[k].az == az)
+            return true;
+    return false;
+}
+
 /* Recompute which targets each node may use, after any change of state. */
 static void rebuild(struct sim *sim, struct alb *b)
 {
@@ -264,19 +328,32 @@ static void rebuild(struct sim *sim, struct alb *b)
     for (uint32_t k = 0; k < b->nnodes; k++) {
         struct node *n = &b->nodes[k];
         n->ncand = 0;
-        uint32_t healthy_here = 0, registered_here = 0;
+        uint32_t healthy_here = 0, registered_here = 0, shifted = 0;
         for (uint32_t i = 0; i < b->nt; i++) {
             const struct target *t = &b->t[i];
             if (t->state == T_FREE || !az_enabled(b, t->c->az))
                 continue;
             bool usable = open ? t->state == T_UNHEALTHY : t->state == T_HEALTHY;
             bool here = b->cfg->cross_zone || t->c->az == n->az;
-            if (usable && here)
+            /* a zonal shift: no new request to the AZ's targets (ALB-18); with cross-zone off
+             * its own node, which clients leave over the TTL, still uses them: they are all
+             * it has */
+            bool away = b->nshifts && b->cfg->cross_zone && az_shifted(b, t->c->az);
+            if (usable && here && !away)
                 cand_push(n, i);
+            shifted += usable && away;
             healthy_here += t->state == T_HEALTHY && t->c->az == n->az;
             registered_here += t->state != T_DRAINING && t->c->az == n->az;
             b->slow_any |= t->slow_until > sim->now && t->state == T_HEALTHY;
         }
+        /* a shift that would leave a node nothing to route to is not followed there */
+        if (n->ncand == 0 && shifted > 0)
+            for (uint32_t i = 0; i < b->nt; i++) {
+                const struct target *t = &b->t[i];
+                if (t->state != T_FREE && az_enabled(b, t->c->az) &&
+                    (open ? t->state == T_UNHEALTHY : t->state == T_HEALTHY))
+                    cand_push(n, i);
+            }
         /* cross-zone off: an AZ whose targets are all unhealthy leaves DNS while another AZ
          * has a healthy one; an AZ with no target at all stays, and answers 503 (ALB-11) */
         n->in_dns = b->cfg->cross_zone || healthy_here > 0 || registered_here == 0 ||
@@ -305,6 +382,73 @@ static struct node *pick_node(struct alb *b)
         if (b->nodes[k].in_dns && want-- == 0)
             return &b->nodes[k];
     return &b->nodes[0];
+}
+
+static void on_node_unreachable(struct sim *sim, void *ctx, uint64_t arg);
+
+/* Was node n's address published (by the fault logic) at time u? */
+static bool published_at(const struct node *n, int64_t u)
+{
+    bool in = n->dns_base;
+    for (uint32_t k = 0; k < n->nchg && n->chg[k].t <= u; k++)
+        in = n->chg[k].in;
+    return in;
+}
+
+/* Does a client whose cached DNS answer was fetched at u try node n? The answer held the
+ * nodes published then (all of them if none was: DNS never answers with nothing, as with
+ * ALB-10's "all zones unhealthy") and in DNS by health now (those changes are at once). */
+static bool cached_use(const struct node *n, int64_t u, int mode)
+{
+    switch (mode) {
+    case 0:
+        return published_at(n, u) && n->in_dns;
+    case 1:
+        return published_at(n, u);
+    default:
+        return true;
+    }
+}
+
+/* The node a client's request reaches while a fault is in force or recent: the client's
+ * cached answer was fetched at a time uniform over the last TTL (ALB-2), so a change of DNS
+ * reaches the clients linearly over the TTL; it picks uniformly among that answer's
+ * nodes. The node may be dead. */
+static struct node *pick_node_cached(struct sim *sim, struct alb *b)
+{
+    bool changes = false;
+    for (uint32_t k = 0; k < b->nnodes; k++)
+        changes |= b->nodes[k].nchg > 0;
+    int64_t u = sim->now;
+    if (changes)
+        u -= (int64_t)(gsl_rng_uniform(b->rng_cache) * (double)DNS_TTL);
+    for (int mode = 0; mode < 3; mode++) {
+        uint32_t live = 0;
+        for (uint32_t k = 0; k < b->nnodes; k++)
+            live += cached_use(&b->nodes[k], u, mode);
+        if (live == 0)
+            continue;
+        uint32_t want = live == 1 ? 0 : (uint32_t)gsl_rng_uniform_int(b->rng_dns, live);
+        for (uint32_t k = 0; k < b->nnodes; k++)
+            if (cached_use(&b->nodes[k], u, mode) && want-- == 0)
+                return &b->nodes[k];
+    }
+    return &b->nodes[0];
+}
+
+/* The node of a request while a fault is in force or recent, or NULL: the client connects
+ * to an address that answers nothing and gives up after its connect timeout, with no HTTP
+ * status (the ALB never sees the request). Out of line: no cost on the way of every
+ * request. */
+static __attribute__((noinline, cold)) struct node *
+pick_node_faulted(struct sim *sim, struct alb *b, struct request *r)
+{
+    struct node *n = pick_node_cached(sim, b);
+    if (!n->dead)
+        return n;
+    req_top(r)->ev = sim_after(sim, CLIENT_CONNECT_TIMEOUT, on_node_unreachable, b,
+                               req_pack(r, r->depth - 1u));
+    return NULL;
 }
 
 /* The target for the next request at node n, or -1. */
@@ -399,6 +543,8 @@ static void target_done(struct sim *sim, struct alb *b, uint32_t i)
 }
 
 static void on_idle(struct sim *sim, void *ctx, uint64_t arg);
+static void on_connect_timeout(struct sim *sim, void *ctx, uint64_t arg);
+static void connect_fails(struct sim *sim, struct alb *b, struct request *r, int64_t delay);
 
 /* Route r from node n, `delay` ns from now (the way to the node and the ALB's own time). */
 static void forward(struct sim *sim, struct alb *b, struct request *r, struct node *n,
@@ -423,7 +569,48 @@ static void forward(struct sim *sim, struct alb *b, struct request *r, struct no
     req_list_push(&b->inflight, r, level);
     if (!b->idle_ev)
         b->idle_ev = sim_at(sim, sim->now + b->cfg->idle_timeout, on_idle, b, 0);
+    if (t->c->down) {
+        connect_fails(sim, b, r, delay);
+        return;
+    }
     comp_call_after(sim, r, t->c, delay);
+}
+
+/* The target r was routed to is powered off: the connection cannot be made, 504 at the
+ * connect timeout (ALB-14, ALB-15); the request never reaches it. Out of line: no fault, no
+ * cost on the way of every request. */
+static __attribute__((noinline, cold)) void connect_fails(struct sim *sim, struct alb *b,
+                                                          struct request *r, int64_t delay)
+{
+    req_top(r)->ev = sim_after(sim, delay + TARGET_CONNECT_TIMEOUT, on_connect_timeout, b,
+                               req_pack(r, r->depth - 1u));
+}
+
+/* A request the ALB could not connect to its target (down) for: 504. */
+static void on_connect_timeout(struct sim *sim, void *ctx, uint64_t arg)
+{
+    struct alb *b = ctx;
+    unsigned level;
+    struct request *r = req_unpack(arg, &level);
+    struct frame *f = &r->stack[level];
+    TS_ASSERT(level + 1u == r->depth && f->comp == &b->comp);
+    f->ev = 0;
+    req_list_remove(&b->inflight, r, level);
+    count(b, S_504);
+    b->elb_5xx++;
+    target_done(sim, b, (uint32_t)(uintptr_t)f->ctx);
+    comp_reply(sim, r, REQ_E504);
+}
+
+/* A client's try to connect to a dead node has timed out: no HTTP status, a timeout. */
+static void on_node_unreachable(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    unsigned level;
+    struct request *r = req_unpack(arg, &level);
+    TS_ASSERT(level + 1u == r->depth);
+    r->stack[level].ev = 0;
+    comp_reply(sim, r, REQ_TIMEOUT);
 }
 
 /* A request reaches one of the nodes in DNS, which routes it at once; it reaches the
@@ -432,7 +619,14 @@ static void forward(struct sim *sim, struct alb *b, struct request *r, struct no
 static void alb_accept(struct sim *sim, struct component *self, struct request *r)
 {
     struct alb *b = ALB_OF(self, comp);
-    struct node *n = pick_node(b);
+    struct node *n;
+    if (b->faulted) {
+        n = pick_node_faulted(sim, b, r);
+        if (!n)
+            return;
+    } else {
+        n = pick_node(b);
+    }
     int64_t d = comp_hop(r, n->az);
     if (!b->zero_latency)
         d += sim_ns(dist_sample(&b->cfg->latency, b->rng_latency));
@@ -595,8 +789,11 @@ static void on_check_timeout(struct sim *sim, void *ctx, uint64_t arg)
     f->ev = 0;
     f->pc = 1; /* timed out: the reply, whenever it comes, only frees the request */
     uint32_t i = (uint32_t)(uintptr_t)f->ctx;
+    bool unsent = r->depth == 1; /* its target was down: no reply will come */
     if (b->t[i].tid == (uint64_t)f->aux && b->t[i].state != T_DRAINING)
         check_result(sim, b, i, false, "timed out");
+    if (unsent)
+        req_free(b->pool, r);
 }
 
 static void on_check(struct sim *sim, void *ctx, uint64_t idx)
@@ -615,7 +812,8 @@ static void on_check(struct sim *sim, void *ctx, uint64_t idx)
     r->stack[0].ctx = (void *)(uintptr_t)idx;
     r->stack[0].aux = (int64_t)t->tid;
     r->stack[0].ev = sim_after(sim, hc->timeout, on_check_timeout, b, (uint64_t)(uintptr_t)r);
-    comp_call(sim, r, t->c);
+    if (!t->c->down) /* a powered-off target answers nothing: the check times out */
+        comp_call(sim, r, t->c);
 }
 
 static void prober_resume(struct sim *sim, struct component *self, struct request *r)
@@ -729,6 +927,253 @@ static bool target_healthy(const void *ctx, const struct component *c)
     const struct alb *b = ((const struct alb_group *)ctx)->b;
     int i = find_target(b, c);
     return i < 0 || b->t[i].state != T_UNHEALTHY;
+}
+
+/* --- faults ------------------------------------------------------------------------------------ */
+
+static struct node *node_in(struct alb *b, int az)
+{
+    for (uint32_t k = 0; k < b->nnodes; k++)
+        if (b->nodes[k].az == az)
+            return &b->nodes[k];
+    return NULL;
+}
+
+/* Should node n's address be in DNS, as the faults in force say? */
+static bool published_now(const struct node *n)
+{
+    return !n->dead_known && n->shifts == 0;
+}
+
+/* Is it, as the last change made it? */
+static bool published_last(const struct node *n)
+{
+    return n->nchg ? n->chg[n->nchg - 1].in : n->dns_base;
+}
+
+/* Requests take the slow way to a node while a node is dead or out of DNS, or a change of
+ * DNS may still be in clients' caches. */
+static void refresh_faulted(struct alb *b)
+{
+    bool f = false;
+    for (uint32_t k = 0; k < b->nnodes; k++)
+        f |= b->nodes[k].dead || !published_last(&b->nodes[k]) || b->nodes[k].nchg > 0;
+    b->faulted = f;
+}
+
+/* Every client has fetched its answer since the last change: forget the changes. */
+static void on_settle(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct alb *b = ctx;
+    b->settle_ev = 0;
+    int64_t last = INT64_MIN;
+    for (uint32_t k = 0; k < b->nnodes; k++) {
+        struct node *n = &b->nodes[k];
+        uint32_t j = 0;
+        while (j < n->nchg && n->chg[j].t <= sim->now - DNS_TTL)
+            n->dns_base = n->chg[j++].in;
+        if (j > 0) {
+            memmove(n->chg, n->chg + j, (n->nchg - j) * sizeof *n->chg);
+            n->nchg -= j;
+        }
+        if (n->nchg && n->chg[n->nchg - 1].t > last)
+            last = n->chg[n->nchg - 1].t;
+    }
+    if (last != INT64_MIN)
+        b->settle_ev = sim_at(sim, last + DNS_TTL, on_settle, b, 0);
+    refresh_faulted(b);
+}
+
+/* Publish node n's address in DNS, or withdraw it, as the faults in force say. */
+static void dns_update(struct sim *sim, struct alb *b, struct node *n)
+{
+    bool in = published_now(n);
+    if (in != published_last(n)) {
+        if (n->nchg == n->chg_cap) {
+            n->chg_cap = n->chg_cap ? n->chg_cap * 2u : 4u;
+            n->chg = ts_realloc(n->chg, n->chg_cap * sizeof *n->chg);
+        }
+        n->chg[n->nchg++] = (struct dns_change){.t = sim->now, .in = in};
+        sim_cancel(sim, b->settle_ev);
+        b->settle_ev = sim_at(sim, sim->now + DNS_TTL, on_settle, b, 0);
+    }
+    refresh_faulted(b);
+}
+
+/* The level of r's stack where this ALB's frame is in list l. */
+static unsigned level_in(const struct alb *b, const struct request *r, const struct req_list *l)
+{
+    for (unsigned k = 0; k < r->depth; k++)
+        if (r->stack[k].comp == &b->comp && r->stack[k].list == l)
+            return k;
+    TS_ASSERT(0 && "a request in the alb's list has no frame of the alb");
+    return 0;
+}
+
+/* Node `az` has died with requests in flight through it: their clients' connections are
+ * lost (REQ_TIMEOUT, at once); the targets' work goes on and its answers are dropped.
+ * Returns how many. */
+static uint32_t drop_node_requests(struct sim *sim, struct alb *b, int az)
+{
+    /* first set them apart, then answer them: an answer may bring new requests at once */
+    struct req_list lost = {0};
+    for (struct request *r = b->inflight.head, *next; r; r = next) {
+        unsigned level = level_in(b, r, &b->inflight);
+        next = r->stack[level].next;
+        if (r->stack[level].az == az) {
+            req_list_remove(&b->inflight, r, level);
+            req_list_push(&lost, r, level);
+        }
+    }
+    uint32_t n = lost.n;
+    struct request *r;
+    while ((r = lost.head) != NULL) {
+        unsigned level = level_in(b, r, &lost);
+        req_list_remove(&lost, r, level);
+        if (level + 1u == r->depth) {
+            /* still connecting to a down target */
+            comp_cancel_pending(sim, r);
+            target_done(sim, b, (uint32_t)(uintptr_t)r->stack[level].ctx);
+            comp_reply(sim, r, REQ_TIMEOUT);
+        } else {
+            comp_reply(sim, req_detach(sim, r, level, &b->sink), REQ_TIMEOUT);
+        }
+    }
+    return n;
+}
+
+static void on_node_detected(struct sim *sim, void *ctx, uint64_t k)
+{
+    struct alb *b = ctx;
+    struct node *n = &b->nodes[k];
+    n->detect_ev = 0;
+    n->dead_known = true;
+    dns_update(sim, b, n);
+    sim_log(sim, b->comp.name, "node_out_of_dns",
+            "%s: out of DNS after %.0f s without answering; clients that resolved it try it "
+            "until their cached answer expires (TTL %.0f s, ALB-2) (%s)",
+            b->scenario_azs[n->az], sim_s(NODE_DNS_REMOVAL), sim_s(DNS_TTL), n->cause);
+}
+
+/* Targets of this ALB in AZ az that take part in routing. */
+static uint32_t targets_in(const struct alb *b, int az)
+{
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < b->nt; i++)
+        m += in_use(b, &b->t[i]) && b->t[i].c->az == az;
+    return m;
+}
+
+static uint32_t node_down(struct sim *sim, struct alb *b, const struct fault_action *a)
+{
+    struct node *n = node_in(b, a->az);
+    if (!n || n->dead)
+        return 0;
+    n->dead = true; /* first: requests that answers bring at once must not reach it */
+    snprintf(n->cause, sizeof n->cause, "%s", a->cause ? a->cause : "fault");
+    refresh_faulted(b);
+    uint32_t lost = drop_node_requests(sim, b, n->az);
+    n->detect_ev = sim_after(sim, NODE_DNS_REMOVAL, on_node_detected, b, (uint64_t)(n - b->nodes));
+    sim_log(sim, b->comp.name, "node_down",
+            "%s: the node stops answering; %u request%s in flight through it lost (timeout); "
+            "its targets fail their checks; out of DNS in %.0f s (%s)",
+            b->scenario_azs[n->az], lost, lost == 1 ? "" : "s", sim_s(NODE_DNS_REMOVAL),
+            n->cause);
+    return 1;
+}
+
+static uint32_t node_up(struct sim *sim, struct alb *b, const struct fault_action *a)
+{
+    struct node *n = node_in(b, a->az);
+    if (!n || !n->dead)
+        return 0;
+    n->dead = n->dead_known = false;
+    sim_cancel(sim, n->detect_ev);
+    n->detect_ev = 0;
+    dns_update(sim, b, n);
+    sim_log(sim, b->comp.name, "node_up",
+            "%s: the node answers again%s (%s)", b->scenario_azs[n->az],
+            published_now(n) ? " and is back in DNS; clients learn it as their cached answers "
+                               "expire (TTL 60 s, ALB-2)"
+                             : "; it stays out of DNS under a zonal shift",
+            a->cause ? a->cause : "fault");
+    return 1;
+}
+
+static uint32_t shift_start(struct sim *sim, struct alb *b, const struct fault_action *a)
+{
+    const char *cause = a->cause ? a->cause : "fault";
+    struct node *n = node_in(b, a->az);
+    if (!n) {
+        sim_log(sim, b->comp.name, "zonal_shift_start", "%s: the alb has no node there (%s)",
+                a->az >= 0 ? b->scenario_azs[a->az] : "no AZ", cause);
+        return 0;
+    }
+    if (b->nshifts == b->shifts_cap) {
+        b->shifts_cap = b->shifts_cap ? b->shifts_cap * 2u : 2u;
+        b->shifts = ts_realloc(b->shifts, b->shifts_cap * sizeof *b->shifts);
+    }
+    b->shifts[b->nshifts++] = (struct shift){.id = a->id, .az = a->az};
+    n->shifts++;
+    rebuild(sim, b);
+    dns_update(sim, b, n);
+    uint32_t m = targets_in(b, n->az);
+    sim_log(sim, b->comp.name, "zonal_shift_start",
+            "%s: node out of DNS (clients leave it over the %.0f s TTL), no new request to its "
+            "%u target%s%s; requests in progress finish (ALB-18) (%s)",
+            b->scenario_azs[n->az], sim_s(DNS_TTL), m, m == 1 ? "" : "s",
+            b->cfg->cross_zone ? "" : " but from the node itself (cross-zone off)", cause);
+    return 1 + m;
+}
+
+static uint32_t shift_end(struct sim *sim, struct alb *b, const struct fault_action *a)
+{
+    uint32_t k = 0;
+    while (k < b->nshifts && b->shifts[k].id != a->id)
+        k++;
+    if (k == b->nshifts)
+        return 0;
+    struct node *n = node_in(b, b->shifts[k].az);
+    memmove(&b->shifts[k], &b->shifts[k + 1], (b->nshifts - k - 1u) * sizeof *b->shifts);
+    b->nshifts--;
+    n->shifts--;
+    rebuild(sim, b);
+    dns_update(sim, b, n);
+    uint32_t m = targets_in(b, n->az);
+    sim_log(sim, b->comp.name, "zonal_shift_end",
+            "%s: %s, its %u target%s get%s new requests again (%s)", b->scenario_azs[n->az],
+            published_now(n) ? "node back in DNS (clients return over the 60 s TTL)"
+                             : "node still out of DNS",
+            m, m == 1 ? "" : "s", m == 1 ? "s" : "", a->cause ? a->cause : "fault");
+    return 1 + m;
+}
+
+/* What a fault means for the ALB (component.h): its node in a lost AZ, and zonal shifts.
+ * Its targets' power is theirs (`down`, set by their fleet). */
+static uint32_t alb_fault(struct sim *sim, struct component *self, const struct fault_action *a)
+{
+    struct alb *b = ALB_OF(self, comp);
+    if (!b->rng_cache) /* created only when faults come: runs without them keep their streams */
+        b->rng_cache = sim_rng(sim, b->comp.name, "dns_cache");
+    switch (a->op) {
+    case FAULT_AZ_DOWN:
+        return node_down(sim, b, a);
+    case FAULT_AZ_UP:
+        return node_up(sim, b, a);
+    case FAULT_SHIFT_START:
+        return shift_start(sim, b, a);
+    case FAULT_SHIFT_END:
+        return shift_end(sim, b, a);
+    case FAULT_AZ_LAUNCHES:
+    case FAULT_INSTANCES:
+    case FAULT_FAILOVER:
+    case FAULT_NODE:
+    case FAULT_GRAY_START:
+    case FAULT_GRAY_END:
+        return 0; /* not the ALB's: gray failures it keeps routing through, by design */
+    }
+    return 0;
 }
 
 /* --- metrics ---------------------------------------------------------------------------------- */
@@ -870,6 +1315,7 @@ static const struct component_ops alb_ops = {
     .resume = alb_resume,
     .metric_id = alb_metric_id,
     .metric = alb_metric,
+    .fault = alb_fault,
     .relay = true,
 };
 static const struct component_ops prober_ops = {
@@ -916,7 +1362,7 @@ struct alb *alb_new(struct sim *sim, const char *name, const struct alb_config *
         for (uint32_t j = 0; j < c->nazs && !enabled; j++)
             enabled = strcmp(c->azs[j], azs[k]) == 0;
         if (enabled)
-            b->nodes[b->nnodes++] = (struct node){.az = (int)k, .in_dns = true};
+            b->nodes[b->nnodes++] = (struct node){.az = (int)k, .in_dns = true, .dns_base = true};
     }
     return b;
 }
@@ -956,8 +1402,11 @@ void alb_free(struct alb *b)
 {
     if (!b)
         return;
-    for (uint32_t k = 0; k < b->nnodes; k++)
+    for (uint32_t k = 0; k < b->nnodes; k++) {
         free(b->nodes[k].cand);
+        free(b->nodes[k].chg);
+    }
+    free(b->shifts);
     if (b->cw_hist) {
         hist_release(b->cw_hist);
         free(b->cw_hist);

@@ -6,7 +6,10 @@
  * load balancing is off (ALB-3), chosen by round robin, least outstanding requests, weighted
  * random or plain random (ALB-4), with a slow-start ramp (ALB-12). Health checks are real
  * requests through each target's worker slots (ALB-6..9), deregistration drains (ALB-13),
- * and the ALB answers 502, 503 and 504 where AWS's does (ALB-15).
+ * and the ALB answers 502, 503 and 504 where AWS's does (ALB-15). Under faults (its `fault`
+ * op, component.h) a powered-off target gets 504 at the 10 s connect timeout, a lost AZ's
+ * node fails the clients that still have its address until their DNS caches expire
+ * (ALB-2), and a zonal shift moves new requests off an AZ (ALB-18).
  */
 #ifndef TIERSIM_MODELS_ALB_H
 #define TIERSIM_MODELS_ALB_H
