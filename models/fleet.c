@@ -257,7 +257,8 @@ struct instance {
     enum istate state;
     bool unhealthy;   /* marked for replacement */
     bool replacement; /* launched to replace an unhealthy instance */
-    bool rebal;       /* a rebalancing launch, pending: not counted toward desired (ASG-6) */
+    bool rebal;       /* a rebalancing launch, pending or in service until its load balancers
+                         find it healthy: not counted toward desired (ASG-6) */
     uint32_t gray_id; /* the gray failure slowing it (0: none) ... */
     double slow;      /* ... and its factor on CPU demands */
     const char *down_cause; /* the fault that stopped it (host.comp.down) */
@@ -351,7 +352,7 @@ static bool warming(const struct instance *in, int64_t now)
 /* Pending or in service, and not (yet) being replaced: what counts toward desired. */
 static bool active(const struct instance *in)
 {
-    return (in->state == I_PENDING && !in->rebal) || in->state == I_IN_SERVICE;
+    return (in->state == I_PENDING || in->state == I_IN_SERVICE) && !in->rebal;
 }
 
 static uint32_t count_active(const struct fleet *f)
@@ -581,13 +582,16 @@ static void on_boot(struct sim *sim, void *ctx, uint64_t arg)
     snprintf(how, sizeof how, "after %.1f s (boot %.1f s + bootstrap %.1f s)%s",
              in->boot_s + in->bootstrap_s, in->boot_s, in->bootstrap_s,
              in->rebal ? " (rebalancing)" : "");
-    if (in->rebal) {
+    if (in->rebal && in->fleet->nlisteners == 0) {
         in->rebal = false;
         in->fleet->rebal_pending--;
         in_service(sim, in, how, false);
         rebalanced_one(sim, in);
         return;
     }
+    /* a rebalancing launch behind load balancers lets one go once they find it healthy
+     * (fleet_health_report): launching first is what keeps rebalancing from costing
+     * capacity (ASG-6), and a target serves only after its initial checks (ALB-8) */
     in_service(sim, in, how, false);
 }
 
@@ -905,7 +909,18 @@ static void fleet_health_report(struct sim *sim, struct component *self,
                                 struct component *target, bool healthy)
 {
     (void)self;
-    consider_health(sim, (struct instance *)target, healthy);
+    struct instance *in = (struct instance *)target;
+    struct fleet *f = in->fleet;
+    if (healthy && in->rebal && in->state == I_IN_SERVICE) {
+        for (uint32_t i = 0; i < f->nlisteners; i++)
+            if (!f->listeners[i].healthy(f->listeners[i].ctx, &in->host.comp))
+                return; /* another load balancer has yet to find it healthy */
+        in->rebal = false;
+        f->rebal_pending--;
+        rebalanced_one(sim, in);
+        return;
+    }
+    consider_health(sim, in, healthy);
 }
 
 static int fleet_subscribe(struct sim *sim, struct component *self,
@@ -1318,7 +1333,8 @@ static void rebalance(struct sim *sim, struct fleet *f, bool start)
     }
 }
 
-/* A rebalancing launch is in service: one goes from the AZ with the most (ASG-6). */
+/* A rebalancing launch is in service (and healthy at its load balancers): one goes from the
+ * AZ with the most (ASG-6). */
 static void rebalanced_one(struct sim *sim, struct instance *in)
 {
     struct fleet *f = in->fleet;
@@ -1326,7 +1342,7 @@ static void rebalanced_one(struct sim *sim, struct instance *in)
         char why[256];
         snprintf(why, sizeof why,
                  "rebalancing: the AZ with the most instances, now that "
-                 "i-%u is in service in %s (ASG-6, ASG-7): %s",
+                 "i-%u serves in %s (ASG-6, ASG-7): %s",
                  in->id, f->azs[in->host.comp.az], f->rebal_cause);
         terminate(sim, victim(f), why);
     }

@@ -28,12 +28,27 @@ int check_done(void)
     return check_failures ? 1 : 0;
 }
 
+/* The rest of check_load and check_load_file, after the text is read (rc its code). */
+static int finish_load(struct check_scenario *cs, int rc, const char *const *sets);
+
 int check_load(struct check_scenario *cs, const char *json, const char *const *sets)
 {
     gsl_set_error_handler_off();
     memset(cs, 0, sizeof *cs);
     cs->scn = scn_new();
-    int rc = scn_load_text(cs->scn, "test.json", ".", json, strlen(json));
+    return finish_load(cs, scn_load_text(cs->scn, "test.json", ".", json, strlen(json)), sets);
+}
+
+int check_load_file(struct check_scenario *cs, const char *path, const char *const *sets)
+{
+    gsl_set_error_handler_off();
+    memset(cs, 0, sizeof *cs);
+    cs->scn = scn_new();
+    return finish_load(cs, scn_load_file(cs->scn, path), sets);
+}
+
+static int finish_load(struct check_scenario *cs, int rc, const char *const *sets)
+{
     for (int i = 0; rc == 0 && sets && sets[i]; i++)
         scn_set(cs->scn, sets[i]);
     if (rc == 0 && scn_error_count(cs->scn) == 0)

@@ -54,6 +54,8 @@ struct check_scenario {
     bool loaded; /* without errors: the check_run_* functions refuse to run it otherwise */
 };
 int check_load(struct check_scenario *cs, const char *json, const char *const *sets);
+/* The same for a scenario file. */
+int check_load_file(struct check_scenario *cs, const char *path, const char *const *sets);
 void check_unload(struct check_scenario *cs);
 
 /* Run a loaded scenario with seed `seed` (no files) and return summary column `col`. */
