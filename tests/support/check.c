@@ -237,3 +237,46 @@ int check_run_to(struct check_scenario *cs, const char *dir, struct run_result *
     free(text);
     return rc;
 }
+
+bool check_parse(const char *json, check_read_fn read, void *cfg, struct arena *a)
+{
+    struct scn *s = scn_new();
+    bool ok = scn_load_text(s, "component.json", ".", json, strlen(json)) == 0;
+    struct scn_obj o;
+    if (ok && scn_open(s, scn_root(s), &o)) {
+        scn_member(&o, "type");
+        ok = read(&o, cfg, a);
+        scn_close(&o);
+    }
+    if (scn_error_count(s)) {
+        scn_print_errors(s, stderr);
+        ok = false;
+    }
+    scn_free(s);
+    return ok;
+}
+
+void check_events_open(struct sim *sim, struct csvw *w, const char *path)
+{
+    CHECK(csvw_open(w, path) == 0, "open %s", path);
+    const char *head[] = {"t_s", "component", "event", "detail"};
+    for (int i = 0; i < 4; i++)
+        csvw_str(w, head[i]);
+    csvw_end_row(w);
+    sim->events_out = w;
+}
+
+void check_events_close(struct sim *sim, struct csvw *w, struct check_table *t, const char *path)
+{
+    CHECK(csvw_commit(w) == 0, "write %s", path);
+    sim->events_out = NULL;
+    check_table_load(t, ".", path);
+}
+
+double check_event_at(const struct check_table *t, const char *event, const char *needle)
+{
+    for (uint32_t i = 0; i < t->nrows; i++)
+        if (strcmp(check_cell(t, i, 2), event) == 0 && strstr(check_cell(t, i, 3), needle))
+            return check_num(t, i, 0);
+    return -1;
+}

@@ -58,6 +58,12 @@ int check_load(struct check_scenario *cs, const char *json, const char *const *s
 int check_load_file(struct check_scenario *cs, const char *path, const char *const *sets);
 void check_unload(struct check_scenario *cs);
 
+/* Read one component's object from JSON text as the world does ("type" taken as read) with
+ * `read`, a wrapper of the model's *_config_from_json, into cfg. False, with every error
+ * printed, if there was any. */
+typedef bool (*check_read_fn)(struct scn_obj *o, void *cfg, struct arena *a);
+bool check_parse(const char *json, check_read_fn read, void *cfg, struct arena *a);
+
 /* Run a loaded scenario with seed `seed` (no files) and return summary column `col`. */
 double check_run_value(struct check_scenario *cs, uint64_t seed, const char *col);
 
@@ -86,6 +92,13 @@ void check_table_free(struct check_table *t);
 int check_col(const struct check_table *t, const char *name);
 const char *check_cell(const struct check_table *t, uint32_t row, int col);
 double check_num(const struct check_table *t, uint32_t row, int col);
+
+/* A unit test's event log: open `path` with events.csv's header as sim's events_out; close it
+ * and read it back into t. One log at a time. */
+void check_events_open(struct sim *sim, struct csvw *w, const char *path);
+void check_events_close(struct sim *sim, struct csvw *w, struct check_table *t, const char *path);
+/* The time (s) of the first row of `event` whose detail holds `needle`, or -1. */
+double check_event_at(const struct check_table *t, const char *event, const char *needle);
 
 /* Run a loaded scenario with files in `dir` (seed from the scenario). Returns run_scenario's
  * code; the summary values are kept in *res (release it). The run's files are removed from

@@ -217,22 +217,15 @@ struct fx {
     size_t loglen;
 };
 
+static bool read_alb(struct scn_obj *o, void *c, struct arena *a)
+{
+    return alb_config_from_json(o, c, a);
+}
+
+/* Read an object from JSON text (as the world would, "type" already read). */
 static bool parse(const char *json, struct alb_config *c, struct arena *a)
 {
-    struct scn *s = scn_new();
-    bool ok = scn_load_text(s, "alb.json", ".", json, strlen(json)) == 0;
-    struct scn_obj o;
-    if (ok && scn_open(s, scn_root(s), &o)) {
-        scn_member(&o, "type");
-        ok = alb_config_from_json(&o, c, a);
-        scn_close(&o);
-    }
-    if (scn_error_count(s)) {
-        scn_print_errors(s, stderr);
-        ok = false;
-    }
-    scn_free(s);
-    return ok;
+    return check_parse(json, read_alb, c, a);
 }
 
 /* `n` instances, instance i in AZ az[i] with service time service[i] (s). */

@@ -852,32 +852,20 @@ static void on_set_tick(struct sim *sim, void *ctx, uint64_t arg)
         sim_after(sim, sim_ns(0.01), on_set_tick, cl, arg + 1u);
 }
 
+/* The event log, written to a file of the test's folder and read back. */
 static struct csvw ev_w;
 
 static void events_open(struct rig *g, const char *path)
 {
-    CHECK(csvw_open(&ev_w, path) == 0, "open %s", path);
-    const char *head[] = {"t_s", "component", "event", "detail"};
-    for (int i = 0; i < 4; i++)
-        csvw_str(&ev_w, head[i]);
-    csvw_end_row(&ev_w);
-    g->sim.events_out = &ev_w;
+    check_events_open(&g->sim, &ev_w, path);
 }
 
 static void events_close(struct rig *g, struct check_table *t, const char *path)
 {
-    CHECK(csvw_commit(&ev_w) == 0, "write %s", path);
-    g->sim.events_out = NULL;
-    check_table_load(t, ".", path);
+    check_events_close(&g->sim, &ev_w, t, path);
 }
 
-static double ev_at(const struct check_table *t, const char *event, const char *needle)
-{
-    for (uint32_t i = 0; i < t->nrows; i++)
-        if (strcmp(check_cell(t, i, 2), event) == 0 && strstr(check_cell(t, i, 3), needle))
-            return check_num(t, i, 0);
-    return -1;
-}
+#define ev_at check_event_at
 
 /* The timeseries row over the `span` s just ended: column `name` (redis.NAME). */
 static double ts_col(struct rig *g, double span, const char *name)

@@ -204,22 +204,15 @@ struct fx {
     int64_t sample_from;
 };
 
+static bool read_fleet(struct scn_obj *o, void *c, struct arena *a)
+{
+    return fleet_config_from_json(o, c, a);
+}
+
+/* Read an object from JSON text (as the world would, "type" already read). */
 static bool parse(const char *json, struct fleet_config *c, struct arena *a)
 {
-    struct scn *s = scn_new();
-    bool ok = scn_load_text(s, "fleet.json", ".", json, strlen(json)) == 0;
-    struct scn_obj o;
-    if (ok && scn_open(s, scn_root(s), &o)) {
-        scn_member(&o, "type");
-        ok = fleet_config_from_json(&o, c, a);
-        scn_close(&o);
-    }
-    if (scn_error_count(s)) {
-        scn_print_errors(s, stderr);
-        ok = false;
-    }
-    scn_free(s);
-    return ok;
+    return check_parse(json, read_fleet, c, a);
 }
 
 static struct component *no_lookup(void *ctx, const char *name)

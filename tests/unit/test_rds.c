@@ -109,23 +109,15 @@ struct fx {
     struct tcaller tc[NCALLERS];
 };
 
-/* Read a database object from JSON text (as the world would, "type" already read). */
+static bool read_rds(struct scn_obj *o, void *c, struct arena *a)
+{
+    return rds_config_from_json(o, c, a);
+}
+
+/* Read an object from JSON text (as the world would, "type" already read). */
 static bool parse(const char *json, struct rds_config *c, struct arena *a)
 {
-    struct scn *s = scn_new();
-    bool ok = scn_load_text(s, "rds.json", ".", json, strlen(json)) == 0;
-    struct scn_obj o;
-    if (ok && scn_open(s, scn_root(s), &o)) {
-        scn_member(&o, "type");
-        ok = rds_config_from_json(&o, c, a);
-        scn_close(&o);
-    }
-    if (scn_error_count(s)) {
-        scn_print_errors(s, stderr);
-        ok = false;
-    }
-    scn_free(s);
-    return ok;
+    return check_parse(json, read_rds, c, a);
 }
 
 static void setup(struct fx *f, const char *json, uint64_t seed, uint32_t nazs, int64_t warmup)
@@ -880,29 +872,15 @@ static struct csvw ev_w;
 
 static void events_open(struct fx *f, const char *path)
 {
-    CHECK(csvw_open(&ev_w, path) == 0, "open %s", path);
-    const char *head[] = {"t_s", "component", "event", "detail"};
-    for (int i = 0; i < 4; i++)
-        csvw_str(&ev_w, head[i]);
-    csvw_end_row(&ev_w);
-    f->sim.events_out = &ev_w;
+    check_events_open(&f->sim, &ev_w, path);
 }
 
 static void events_close(struct fx *f, struct check_table *t, const char *path)
 {
-    CHECK(csvw_commit(&ev_w) == 0, "write %s", path);
-    f->sim.events_out = NULL;
-    check_table_load(t, ".", path);
+    check_events_close(&f->sim, &ev_w, t, path);
 }
 
-/* The time (s) of the first row of `event` whose detail holds `needle`, or -1. */
-static double ev_at(const struct check_table *t, const char *event, const char *needle)
-{
-    for (uint32_t i = 0; i < t->nrows; i++)
-        if (strcmp(check_cell(t, i, 2), event) == 0 && strstr(check_cell(t, i, 3), needle))
-            return check_num(t, i, 0);
-    return -1;
-}
+#define ev_at check_event_at
 
 /* An AZ outage takes the Multi-AZ primary's AZ: a failover of the drawn 90 s with 503s
  * (RDS-1), then the primary in the standby's AZ, so a caller in the old primary's AZ pays
