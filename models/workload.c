@@ -307,8 +307,8 @@ struct workload {
     uint32_t c_ts, c_sum; /* first column of ours in each table */
 
     /* this minute, for the SLO (workload_on_minute), and every request answered so far */
-    uint64_t min_ok, min_err;
-    struct hist min_hist;
+    uint64_t min_ok, min_err, min_slow;
+    double min_threshold; /* s: an ok request slower than this is slow */
     int64_t min_start;
     minute_fn on_minute;
     void *on_minute_ctx;
@@ -351,8 +351,8 @@ static void finish(struct workload *w, struct request *r, int64_t at)
         w->iv_ok++;
         welford_add(&w->iv_lat, lat);
         hist_add_at(&w->iv_hist, b, lat);
-        hist_add_at(&w->min_hist, b, lat);
         w->min_ok++;
+        w->min_slow += lat > w->min_threshold;
         if (r->counted) {
             w->ok++;
             welford_add(&w->lat, lat);
@@ -624,7 +624,6 @@ struct workload *workload_new(struct sim *sim, const struct workload_config *c,
     w->iv_lat = w->lat = (struct welford)WELFORD_INIT;
     hist_init(&w->iv_hist);
     hist_init(&w->hist);
-    hist_init(&w->min_hist);
     return w;
 }
 
@@ -678,7 +677,6 @@ void workload_free(struct workload *w)
         return;
     hist_release(&w->iv_hist);
     hist_release(&w->hist);
-    hist_release(&w->min_hist);
     for (uint32_t i = 0; w->cls && i < w->cfg->nclasses; i++)
         hist_release(&w->cls[i].hist);
     free(w->cls);
@@ -707,10 +705,9 @@ static void close_minute(struct sim *sim, struct workload *w)
         .end = sim->now,
         .ok = w->min_ok,
         .errors = w->min_err,
-        .p99 = hist_quantile(&w->min_hist, 0.99),
+        .slow = w->min_slow,
     };
-    w->min_ok = w->min_err = 0;
-    hist_reset(&w->min_hist);
+    w->min_ok = w->min_err = w->min_slow = 0;
     w->min_start = sim->now;
     w->on_minute(sim, w->on_minute_ctx, &m);
 }
@@ -723,14 +720,15 @@ static void on_minute(struct sim *sim, void *ctx, uint64_t arg)
     sim_after(sim, WORKLOAD_MINUTE, on_minute, w, 0);
 }
 
-void workload_on_minute(struct sim *sim, struct workload *w, minute_fn fn, void *ctx)
+void workload_on_minute(struct sim *sim, struct workload *w, double threshold, minute_fn fn,
+                        void *ctx)
 {
     TS_ASSERT(!w->on_minute && fn);
     w->on_minute = fn;
     w->on_minute_ctx = ctx;
+    w->min_threshold = threshold;
     w->min_start = sim->now;
-    w->min_ok = w->min_err = 0;
-    hist_reset(&w->min_hist);
+    w->min_ok = w->min_err = w->min_slow = 0;
     sim_after(sim, WORKLOAD_MINUTE, on_minute, w, 0);
 }
 
