@@ -36,8 +36,8 @@ static const char help[] =
     "tiersim — a discrete-event simulator of an AWS three-tier architecture\n"
     "\n"
     "commands:\n"
-    "  run SCENARIO     simulate; write timeseries.csv, events.csv, summary.csv and\n"
-    "                   scenario.json to DIR (default out/<scenario name>)\n"
+    "  run SCENARIO     simulate; write timeseries.csv, events.csv, summary.csv,\n"
+    "                   scenario.json and faults.csv to DIR (default out/<scenario name>)\n"
     "  check SCENARIO   validate the scenario; print every error, or \"ok\"\n"
     "  plot DIR         draw PNG plots beside the CSV files of a run (needs gnuplot)\n"
     "\n"
@@ -175,7 +175,11 @@ static void print_result(const struct run_result *r, const char *dir)
     printf("  latency ms: mean %.3f, p50 %.3f, p99 %.3f, p99.9 %.3f\n",
            run_result_get(r, "latency_mean_ms"), run_result_get(r, "latency_p50_ms"),
            run_result_get(r, "latency_p99_ms"), run_result_get(r, "latency_p999_ms"));
-    printf("  wrote %s/{timeseries.csv,events.csv,summary.csv,scenario.json}\n", dir);
+    if (run_result_get(r, "faults") > 0)
+        printf("  faults %.0f; SLO broken in %.0f minutes (faults.csv has each fault's "
+               "recovery)\n",
+               run_result_get(r, "faults"), run_result_get(r, "slo_violation_min"));
+    printf("  wrote %s/{timeseries.csv,events.csv,summary.csv,scenario.json,faults.csv}\n", dir);
 }
 
 static int cmd_run(const struct args *a)
