@@ -40,9 +40,9 @@
  *   unhealthy after `unhealthy_threshold` checks (ALB-6, ALB-7) and fail-open still holds
  *   (ALB-9). An AZ outage kills the AZ's node (AZ-2, AZ-6): requests in flight through it
  *   end as a lost connection (REQ_TIMEOUT, at once); ELB takes its address out of DNS
- *   NODE_DNS_REMOVAL later; clients that resolved it still try it until their cached answer
- *   expires (TTL 60 s, ALB-2), and each such try fails after CLIENT_CONNECT_TIMEOUT as a
- *   timeout. A zonal shift (ALB-18) at once stops new requests to the AZ's targets and takes
+ *   `dns_removal_delay` later; clients that resolved it still try it until their cached
+ *   answer expires (TTL 60 s, ALB-2), and each such try fails after
+ *   `client_connect_timeout` as a timeout. A zonal shift (ALB-18) at once stops new requests to the AZ's targets and takes
  *   the node out of DNS; requests in progress finish. Clients' cached answers are taken to
  *   have been fetched uniformly over the last TTL, so a DNS change reaches them linearly
  *   over 60 s.
@@ -65,13 +65,6 @@
 /* Fixed times of the fault model (docs/models/alb.md, "Faults"). */
 #define DNS_TTL                (60 * SIM_NS_PER_S) /* the ALB's DNS answers (ALB-2) */
 #define TARGET_CONNECT_TIMEOUT (10 * SIM_NS_PER_S) /* from the ALB to a target (ALB-14) */
-/* From a node's failure to ELB taking its address out of DNS. AWS publishes no figure:
- * tiersim's choice, three missed probes 10 s apart (UNCERTAIN). */
-#define NODE_DNS_REMOVAL (30 * SIM_NS_PER_S)
-/* How long a client tries to connect to a node that does not answer before it gives up.
- * tiersim's choice: the ALB's own connect timeout (ALB-14), also the AWS SDK for Java 1.x's
- * default (UNCERTAIN: clients differ, from 2 s to minutes). */
-#define CLIENT_CONNECT_TIMEOUT (10 * SIM_NS_PER_S)
 
 /* --- configuration ----------------------------------------------------------------------- */
 
@@ -114,6 +107,13 @@ bool alb_config_from_json(struct scn_obj *o, struct alb_config *c, struct arena 
                   "slow start cannot be combined with least_outstanding_requests (ALB-4)");
     c->deregistration_delay = scn_dur(o, "deregistration_delay", 300, SCN_IN(0, 3600));
     c->idle_timeout = scn_dur(o, "idle_timeout", 60, SCN_IN(1, 4000));
+    /* From a node's failure to ELB taking its address out of DNS. AWS publishes no figure:
+     * tiersim's choice, three missed probes 10 s apart (UNCERTAIN). */
+    c->dns_removal_delay = scn_dur(o, "dns_removal_delay", 30, SCN_IN(0, 3600));
+    /* How long a client tries to connect to a node that does not answer before it gives up.
+     * tiersim's choice: the ALB's own connect timeout (ALB-14), also the AWS SDK for Java
+     * 1.x's default (UNCERTAIN: clients differ, from 2 s to minutes). */
+    c->client_connect_timeout = scn_dur(o, "client_connect_timeout", 10, SCN_IN(0.001, 3600));
     dist_read(o, "latency", "{\"dist\": \"lognormal\", \"mean\": 0.001, \"sd\": 0.0005}",
               &c->latency, a);
 
@@ -446,7 +446,7 @@ pick_node_faulted(struct sim *sim, struct alb *b, struct request *r)
     struct node *n = pick_node_cached(sim, b);
     if (!n->dead)
         return n;
-    req_top(r)->ev = sim_after(sim, CLIENT_CONNECT_TIMEOUT, on_node_unreachable, b,
+    req_top(r)->ev = sim_after(sim, b->cfg->client_connect_timeout, on_node_unreachable, b,
                                req_pack(r, r->depth - 1u));
     return NULL;
 }
@@ -1053,7 +1053,8 @@ static void on_node_detected(struct sim *sim, void *ctx, uint64_t k)
     sim_log(sim, b->comp.name, "node_out_of_dns",
             "%s: out of DNS after %.0f s without answering; clients that resolved it try it "
             "until their cached answer expires (TTL %.0f s, ALB-2) (%s)",
-            b->scenario_azs[n->az], sim_s(NODE_DNS_REMOVAL), sim_s(DNS_TTL), n->cause);
+            b->scenario_azs[n->az], sim_s(b->cfg->dns_removal_delay), sim_s(DNS_TTL),
+            n->cause);
 }
 
 /* Targets of this ALB in AZ az that take part in routing. */
@@ -1074,11 +1075,12 @@ static uint32_t node_down(struct sim *sim, struct alb *b, const struct fault_act
     snprintf(n->cause, sizeof n->cause, "%s", a->cause ? a->cause : "fault");
     refresh_faulted(b);
     uint32_t lost = drop_node_requests(sim, b, n->az);
-    n->detect_ev = sim_after(sim, NODE_DNS_REMOVAL, on_node_detected, b, (uint64_t)(n - b->nodes));
+    n->detect_ev =
+        sim_after(sim, b->cfg->dns_removal_delay, on_node_detected, b, (uint64_t)(n - b->nodes));
     sim_log(sim, b->comp.name, "node_down",
             "%s: the node stops answering; %u request%s in flight through it lost (timeout); "
             "its targets fail their checks; out of DNS in %.0f s (%s)",
-            b->scenario_azs[n->az], lost, lost == 1 ? "" : "s", sim_s(NODE_DNS_REMOVAL),
+            b->scenario_azs[n->az], lost, lost == 1 ? "" : "s", sim_s(b->cfg->dns_removal_delay),
             n->cause);
     return 1;
 }

@@ -48,6 +48,8 @@ struct alb_config {
     int64_t slow_start;             /* ns, slow_start.duration_seconds (0: off) */
     int64_t deregistration_delay;   /* ns (ALB-13: 300 s) */
     int64_t idle_timeout;           /* ns (ALB-14: 60 s) */
+    int64_t dns_removal_delay;      /* ns from a node's failure to its leaving DNS (30 s) */
+    int64_t client_connect_timeout; /* ns a client tries a node that does not answer (10 s) */
     struct alb_health_check hc;
     struct dist latency;            /* seconds added on the way to the target */
     const char **azs;               /* enabled AZs (names); NULL: all of the scenario's */
