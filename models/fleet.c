@@ -1478,7 +1478,7 @@ static uint32_t fleet_fault(struct sim *sim, struct component *self, const struc
         if (f->uses_az[a->az])
             sim_log(sim, f->comp.name, "az_up",
                     "power back in %s; launches there fail until they recover (AZ-6): %s",
-                    f->azs[a->az], keep_cause(f, a->cause));
+                    f->azs[a->az], a->cause ? a->cause : "fault");
         return 0;
     }
     case FAULT_AZ_LAUNCHES: {
