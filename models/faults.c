@@ -10,7 +10,8 @@
  * - instance_failure, db_failover, cache_node_failure, gray_failure and zonal_shift go to
  *   their target (a gray failure given only an AZ goes to every fleet); gray failures and
  *   zonal shifts end after their `duration`.
- * - A random fault (`mtbf` instead of `at`) recurs at exponential intervals of mean `mtbf`,
+ * - A random fault (`mtbf` instead of `at`) recurs at exponential intervals of mean `mtbf` (or
+ *   at intervals drawn from `mtbf` when it is a distribution),
  *   from the run's start; each occurrence is a fault of its own, with its own row, drawn from
  *   the stream ("faults", "random-<index>"), so that a fault never changes what any component
  *   draws (common random numbers: the same traffic with and without it).
@@ -76,12 +77,20 @@ static void read_fault(struct scn *s, cJSON *j, struct fault_config *f, struct a
                   "a fault has \"at\" (scheduled) or \"mtbf\" (random), not both");
     else if (at)
         scn_as_dur(s, at, SCN_NONNEG, &f->at);
-    else if (mtbf) {
+    else if (mtbf && cJSON_IsObject(mtbf)) {
+        /* the time between failures as a distribution (seconds): a Weibull, say */
         f->random = true;
-        if (scn_as_dur(s, mtbf, SCN_POS, &f->mtbf) && f->mtbf < SIM_NS_PER_S) {
-            scn_error(s, mtbf, false, "must be at least 1 s, got %.10g s", sim_s(f->mtbf));
-            f->mtbf = SIM_NS_PER_S;
-        }
+        if (dist_from_json(s, mtbf, &f->tbf, a) && !(dist_mean(&f->tbf) >= 1.0))
+            scn_error(s, mtbf, false,
+                      "the mean time between failures must be at least 1 s, got %.10g s",
+                      dist_mean(&f->tbf));
+    } else if (mtbf) {
+        /* a duration: the mean of exponential times between failures */
+        f->random = true;
+        int64_t mean;
+        if (scn_as_dur(s, mtbf, SCN_POS, &mean) && mean < SIM_NS_PER_S)
+            scn_error(s, mtbf, false, "must be at least 1 s, got %.10g s", sim_s(mean));
+        f->tbf = (struct dist){.kind = DIST_EXP, .a = sim_s(mean)};
     } else if (!scn_misspelt(&o, "at") && !scn_misspelt(&o, "mtbf"))
         scn_error(s, j, false,
                   "a fault needs \"at\" (when it happens) or \"mtbf\" (the mean time between "
@@ -161,8 +170,10 @@ bool faults_config_from_json(struct scn *s, cJSON *faults, struct scn_obj *slo,
 
 void faults_config_release(struct faults_config *c)
 {
-    for (uint32_t i = 0; i < c->n; i++)
+    for (uint32_t i = 0; i < c->n; i++) {
         dist_release(&c->v[i].duration);
+        dist_release(&c->v[i].tbf);
+    }
 }
 
 /* --- state ------------------------------------------------------------------------------------ */
@@ -459,7 +470,7 @@ static gsl_rng *random_stream(struct sim *sim, uint64_t i)
 
 static void schedule_random(struct sim *sim, struct faults *f, uint64_t i)
 {
-    double gap = gsl_ran_exponential(random_stream(sim, i), sim_s(f->cfg->v[i].mtbf));
+    double gap = dist_sample(&f->cfg->v[i].tbf, random_stream(sim, i));
     int64_t dt = sim_ns(gap);
     if (sim->end > 0 && dt > sim->end - sim->now)
         return; /* after the run's end */

@@ -2,8 +2,8 @@
  * faults dispatched to the components (component.h, "faults"), and the recovery numbers of
  * each fault (faults.csv) and of the run (summary.csv).
  *
- * A fault is scheduled (`at`) or random (`mtbf`: exponential times between occurrences, each
- * one a fault of its own). Each one is followed from its start until it is over, the SLO is
+ * A fault is scheduled (`at`) or random (`mtbf`: exponential times between occurrences of that
+ * mean, or times drawn from a distribution; each occurrence a fault of its own). Each one is followed from its start until it is over, the SLO is
  * met again for `slo.settle`, and the capacity it took is back (or the run ends): the
  * requests that failed meanwhile, the SLO minutes violated, when p99 and the error rate were
  * back under the SLO, and the capacity lost and regained. docs/models/faults.md explains.
@@ -45,7 +45,8 @@ struct fault_config {
     enum fault_type type;
     bool random;              /* mtbf given instead of at */
     int64_t at;               /* ns, a scheduled fault's start */
-    int64_t mtbf;             /* ns, a random fault's mean time between occurrences */
+    struct dist tbf;          /* s between a random fault's occurrences: exponential of mean
+                                 `mtbf`, or the distribution given as `mtbf` */
     struct dist duration;     /* s: az_outage, gray_failure, zonal_shift (drawn per occurrence) */
     int64_t launch_recovery;  /* ns after an AZ's power is back until launches succeed (AZ-6) */
     const char *target;       /* component name, or NULL (az_outage; gray_failure with az) */
