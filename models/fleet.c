@@ -1233,21 +1233,20 @@ static void schedule_ec2_check(struct sim *sim, struct fleet *f)
 static uint32_t pick_instances(struct sim *sim, struct fleet *f, uint32_t count, uint32_t gray,
                                struct instance ***out)
 {
-    struct instance **c = ts_malloc((f->ninst ? f->ninst : 1u) * sizeof *c);
+    struct instance **cand = ts_malloc((f->ninst ? f->ninst : 1u) * sizeof *cand);
     uint32_t n = 0;
     for (uint32_t i = 0; i < f->ninst; i++) {
         struct instance *in = f->inst[i];
         if (in->state == I_IN_SERVICE && !in->host.comp.down && (!gray || in->gray_id != gray))
-            c[n++] = in;
+            cand[n++] = in;
     }
     if (count > n) count = n;
-    if (count && !f->rng_faults) f->rng_faults = sim_rng(sim, f->comp.name, "faults");
-    for (uint32_t k = 0; k < count; k++) { /* a partial Fisher-Yates shuffle */
-        uint32_t j = k + (uint32_t)gsl_rng_uniform_int(f->rng_faults, n - k);
-        struct instance *t = c[k];
-        c[k] = c[j];
-        c[j] = t;
+    struct instance **c = ts_malloc((count ? count : 1u) * sizeof *c);
+    if (count) {
+        if (!f->rng_faults) f->rng_faults = sim_rng(sim, f->comp.name, "faults");
+        gsl_ran_choose(f->rng_faults, c, count, cand, n, sizeof *cand); /* in launch order */
     }
+    free(cand);
     *out = c;
     return count;
 }
