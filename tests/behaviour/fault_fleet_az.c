@@ -48,20 +48,6 @@ static int count(const struct check_table *ev, const char *event, const char *ne
     return n;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, fp);
-    b[got] = '\0';
-    fclose(fp);
-    return b;
-}
-
 static void best_effort(void)
 {
     struct check_scenario cs;
@@ -138,10 +124,7 @@ static void best_effort(void)
         char p1[128], p2[128];
         snprintf(p1, sizeof p1, "fault_fleet_az.out/%s", files[i]);
         snprintf(p2, sizeof p2, "fault_fleet_az.again/%s", files[i]);
-        char *x = slurp(p1), *y = slurp(p2);
-        CHECK(x && y && strcmp(x, y) == 0, "%s identical in two runs", files[i]);
-        free(x);
-        free(y);
+        CHECK(check_same_file(p1, p2), "%s identical in two runs", files[i]);
     }
     check_unload(&cs);
     printf("best effort: 3 stopped (%d requests ended with 502), replaced in the other AZs at "

@@ -97,6 +97,9 @@ double check_num(const struct check_table *t, uint32_t row, int col);
  * and read it back into t. One log at a time. */
 void check_events_open(struct sim *sim, struct csvw *w, const char *path);
 void check_events_close(struct sim *sim, struct csvw *w, struct check_table *t, const char *path);
+/* Do files a and b both exist and hold the same bytes? */
+bool check_same_file(const char *a, const char *b);
+
 /* The time (s) of the first row of `event` whose detail holds `needle`, or -1. */
 double check_event_at(const struct check_table *t, const char *event, const char *needle);
 

@@ -367,20 +367,6 @@ static double first_event(const struct check_table *ev, const char *event, const
     return -1;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, fp);
-    b[got] = '\0';
-    fclose(fp);
-    return b;
-}
-
 /* --- the scenarios ---------------------------------------------------------------------------- */
 
 /* Twelve instances of one vCPU, four per AZ, at max; requests of 2 s of waiting (an
@@ -724,10 +710,8 @@ static void test_determinism(void)
 {
     test_az_outage_best_effort("ff_det_a.csv", 77);
     test_az_outage_best_effort("ff_det_b.csv", 77);
-    char *a = slurp("ff_det_a.csv"), *b = slurp("ff_det_b.csv");
-    CHECK(a && b && strcmp(a, b) == 0, "two runs of the same seed log the same events");
-    free(a);
-    free(b);
+    CHECK(check_same_file("ff_det_a.csv", "ff_det_b.csv"),
+          "two runs of the same seed log the same events");
 
     struct fx f;
     setup(&f, GROUP("", WAIT_CPU), 3, 20, S(600), "ff_nofault.csv");
