@@ -254,26 +254,31 @@ double rate_at(const struct rate_config *r, int64_t t, double *seg_max, int64_t 
 /* --- the clients ------------------------------------------------------------------------ */
 
 /* Final error statuses, counted apart. */
-#define NSTATUS 5
+#define NSTATUS 7
 
 static int status_index(uint16_t s)
 {
     switch (s) {
-    case REQ_E500:
+    case REQ_E400:
         return 0;
-    case REQ_E502:
+    case REQ_E429:
         return 1;
-    case REQ_E503:
+    case REQ_E500:
         return 2;
-    case REQ_E504:
+    case REQ_E502:
         return 3;
+    case REQ_E503:
+        return 4;
+    case REQ_E504:
+        return 5;
     default:
-        return 4; /* REQ_TIMEOUT */
+        return 6; /* REQ_TIMEOUT */
     }
 }
 
-static const char *const status_col[NSTATUS] = {"errors_500", "errors_502", "errors_503",
-                                                "errors_504", "errors_timeout"};
+static const char *const status_col[NSTATUS] = {"errors_400", "errors_429", "errors_500",
+                                                "errors_502", "errors_503", "errors_504",
+                                                "errors_timeout"};
 
 /* Counts and latencies of one class after the warm-up (with several classes). */
 struct class_stats {

@@ -81,9 +81,18 @@ static void test_determinism(void)
     }
 }
 
-/* The n-th comma-separated field of each line after the header, joined. */
-static char *column(const char *csv, int n)
+/* The values of the column called `name` (by its header), joined with ';'. */
+static char *column(const char *csv, const char *name)
 {
+    int n = 0;
+    for (const char *h = csv;; n++) {
+        size_t l = strcspn(h, ",\n");
+        if (l == strlen(name) && strncmp(h, name, l) == 0)
+            break;
+        if (h[l] != ',')
+            return calloc(1, 1); /* no such column: no values */
+        h += l + 1;
+    }
     char *out = calloc(1, strlen(csv) + 1);
     const char *p = strchr(csv, '\n');
     size_t len = 0;
@@ -114,8 +123,8 @@ static void test_common_random_numbers(void)
     CHECK_EQ_INT(run_to("run_crn1", base, NULL), 0);
     CHECK_EQ_INT(run_to("run_crn2", changed, NULL), 0);
     char *a = slurp("run_crn1", "timeseries.csv"), *b = slurp("run_crn2", "timeseries.csv");
-    char *oa = column(a, 1), *ob = column(b, 1); /* offered_rps */
-    char *la = column(a, 7), *lb = column(b, 7); /* latency_mean_ms */
+    char *oa = column(a, "offered_rps"), *ob = column(b, "offered_rps");
+    char *la = column(a, "latency_mean_ms"), *lb = column(b, "latency_mean_ms");
     CHECK(strlen(oa) > 100 && strcmp(oa, ob) == 0, "offered load identical in every interval");
     CHECK(strcmp(la, lb) != 0, "but the latencies differ");
     free(a);

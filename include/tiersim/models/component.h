@@ -23,10 +23,12 @@ struct req_list;
 
 /* How a request ended, as the client sees it. OK is 200; errors carry the HTTP status the
  * component that gave up would return (a full server's 503, say; an application whose
- * dependency failed, 500). TIMEOUT is no HTTP status: the caller (the client, or an
+ * dependency failed, 500; a throttle's 429, or DynamoDB's 400 ThrottlingException). TIMEOUT is no HTTP status: the caller (the client, or an
  * instance's call, cache or db step) stopped waiting. */
 #define REQ_STATUSES(XX)                                                                       \
     XX(OK, 200, "ok")                                                                          \
+    XX(E400, 400, "400")                                                                       \
+    XX(E429, 429, "429")                                                                       \
     XX(E500, 500, "500")                                                                       \
     XX(E502, 502, "502")                                                                       \
     XX(E503, 503, "503")                                                                       \
