@@ -62,13 +62,15 @@ enum { K_CPU, K_CALL, K_CACHE, K_DB, K_DELAY, K_P, NKINDS };
 /* the keys of each kind of step (NULL-terminated), for a key given to the wrong kind */
 static const char *const step_keys[NKINDS][6] = {
     [K_CPU] = {"cpu", NULL},
-    [K_CALL] = {"call", "timeout", "retry", NULL},
+    [K_CALL] = {"call", "timeout", "retry", "invocation", NULL},
     [K_CACHE] = {"cache", "on_miss", "timeout", "retry", NULL},
     [K_DB] = {"db", "op", "demand", "timeout", "retry", NULL},
     [K_DELAY] = {"delay", NULL},
     [K_P] = {"p", "then", "else", NULL},
 };
 static const char *const db_ops[] = {"read", "write", NULL};
+/* a call's InvocationType (Lambda's RequestResponse and Event, in snake_case) */
+static const char *const invocations[] = {"request_response", "event", NULL};
 
 struct builder {
     struct pop *ops;
@@ -173,6 +175,11 @@ static bool compile_step(struct scn *s, cJSON *e, struct builder *b, struct aren
         i = push(b, POP_CALL);
         read_target(&so, "call", &b->ops[i], TARGET_ALB, a);
         retry_config_read(&so, &b->ops[i].retry);
+        b->ops[i].call_op = OP_HTTP;
+        /* only when given: the world checks that its target is a Lambda function */
+        b->ops[i].invocation_at = scn_member(&so, "invocation");
+        if (b->ops[i].invocation_at && scn_enum(&so, "invocation", invocations, 0) == 1)
+            b->ops[i].call_op = OP_EVENT;
         break;
     case K_DB: {
         i = push(b, POP_DB);
@@ -358,7 +365,7 @@ static void start_attempt(struct sim *sim, struct prog_host *h, struct request *
     h->env->n.attempts++;
     switch (op->kind) {
     case POP_CALL:
-        r->op = OP_HTTP;
+        r->op = op->call_op;
         r->arg = 0;
         break;
     case POP_CACHE_GET:

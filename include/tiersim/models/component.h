@@ -54,6 +54,8 @@ enum req_op {
     OP_DB_READ,   /* arg: db_demand_arg(the query's demand in ns of one vCPU), or 0 for the
                      database's own */
     OP_DB_WRITE,  /* the same, for a write */
+    OP_EVENT,     /* an asynchronous invocation of a Lambda function (LAM-8): the function
+                     queues the event and answers OK (202) at once */
 };
 
 /* A db query's own demand as r->arg: ns + 1, so that a demand of 0 ns stays a demand (0 is

@@ -6,7 +6,10 @@
  *
  * Steps, as written in a fleet's `handlers`:
  *   {"cpu": dist}                              use a vCPU for a draw of dist (s)
- *   {"call": "<alb>", timeout?, retry?}        a synchronous call; an error fails the handler
+ *   {"call": "<alb>"|"<lambda>", timeout?, retry?, invocation?}
+ *                                              a synchronous call; an error fails the handler;
+ *                                              "invocation": "event" invokes a Lambda function
+ *                                              asynchronously (OK at once, LAM-8)
  *   {"cache": "<cache>", "on_miss": [steps], timeout?, retry?}
  *                                              get; on a miss run on_miss, then set the key
  *   {"db": "<rds>", "op": "read"|"write", "demand"?: dist, timeout?, retry?}
@@ -73,7 +76,8 @@ enum pop_kind {
 #undef XX
 };
 
-/* The type of component a step refers to; the world checks the references. */
+/* The type of component a step refers to; the world checks the references. TARGET_ALB is a
+ * call's: an alb, or a Lambda function. */
 enum pop_target { TARGET_NONE, TARGET_ALB, TARGET_CACHE, TARGET_RDS };
 
 struct pop {
@@ -84,6 +88,8 @@ struct pop {
     const struct cJSON *target_at; /* its place, for reference errors */
     enum pop_target target_type;
     uint8_t db_op;        /* DB: OP_DB_READ or OP_DB_WRITE */
+    uint8_t call_op;      /* CALL: OP_HTTP, or OP_EVENT ("invocation": "event") */
+    const struct cJSON *invocation_at; /* CALL: the "invocation" given, or NULL */
     double p;             /* BRANCH: probability of the then part */
     uint32_t jump;        /* CACHE_GET: where a hit goes; BRANCH: where a failed draw goes;
                              JUMP: where it goes */
