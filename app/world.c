@@ -80,6 +80,55 @@ static void check_ref(struct scn *s, struct world_config *wc, const char *name, 
                   article(type_names[want]), type_names[want]);
 }
 
+/* Check that `name` (at node `at`) names a component of one of the n types `want` (the
+ * target of a call: an alb or a Lambda function). */
+static void check_ref_any(struct scn *s, struct world_config *wc, const char *name,
+                          const cJSON *at, const enum comp_type *want, unsigned n,
+                          const char *role)
+{
+    if (!name)
+        return;
+    char kinds[128]; /* "an alb or a lambda" */
+    size_t len = 0;
+    kinds[0] = '\0';
+    for (unsigned k = 0; k < n && len < sizeof kinds; k++) {
+        int w = snprintf(kinds + len, sizeof kinds - len, "%s%s %s",
+                         k == 0 ? "" : k + 1 == n ? " or " : ", ", article(type_names[want[k]]),
+                         type_names[want[k]]);
+        len += w > 0 ? (size_t)w : 0;
+    }
+    struct comp_config *c = find_comp(wc, name);
+    if (!name[0]) { /* no name at all: say which names would do */
+        const char **names = ts_malloc((wc->ncomps ? wc->ncomps : 1u) * sizeof *names);
+        unsigned m = 0;
+        for (uint32_t i = 0; i < wc->ncomps; i++)
+            for (unsigned k = 0; k < n; k++)
+                if (wc->comps[i].typed && wc->comps[i].type == want[k])
+                    names[m++] = wc->comps[i].name;
+        char list[256];
+        scn_join(list, sizeof list, names, m);
+        free(names);
+        scn_error(s, at, false, "expected the name of a component, got \"\" (here %s%s%s)",
+                  kinds, m ? ": " : ", and there is none", m ? list : "");
+        return;
+    }
+    if (!c) { /* a dangling name: as for one type */
+        check_ref(s, wc, name, at, want[0], role);
+        return;
+    }
+    if (!c->typed)
+        return; /* an unknown type is reported where it is given */
+    for (unsigned k = 0; k < n; k++)
+        if (c->type == want[k])
+            return;
+    scn_error(s, at, false, "\"%s\" is %s %s, but %s must be %s", name,
+              article(type_names[c->type]), type_names[c->type], role, kinds);
+}
+
+/* What a call step or the workload may call: an ALB, or a Lambda function (a function URL,
+ * or an invocation through the AWS SDK). */
+static const enum comp_type callable[] = {COMP_ALB, COMP_LAMBDA};
+
 /* Is `name` shaped like an AWS AZ name: a region ("us-east-1", "us-gov-west-1") and a zone
  * letter a-f (no region has more than six AZs)? Such a name missing from the scenario's azs
  * is a real AZ the scenario leaves out, not a typo of one of them. */
@@ -185,6 +234,7 @@ static void check_metric(struct scn *s, struct world_config *wc, const struct co
         break;
     case COMP_CACHE:
     case COMP_RDS:
+    case COMP_LAMBDA:
         if (m->metric_at)
             scn_error(s, m->metric_at, false,
                       "%s %s publishes no metric a scaling policy can use (alarms watch an alb's "
@@ -273,19 +323,30 @@ static bool misspelt(const struct workload_config *w, const cJSON *h, const char
     return false;
 }
 
-/* A fleet's handlers: one for each of the workload's classes, or a "default" one, and none
- * for a class the workload does not send. */
+/* The handler named `cls` among n, or NULL. */
+static const struct program *find_program(const struct program *handlers, uint32_t n,
+                                          const char *cls)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (strcmp(handlers[i].cls, cls) == 0)
+            return &handlers[i];
+    return NULL;
+}
+
+/* A fleet's (or a function's) handlers: one for each of the workload's classes, or a
+ * "default" one, and none for a class the workload does not send. */
 static void check_handler_classes(struct scn *s, const struct workload_config *w,
-                                  const struct fleet_config *f, const cJSON *h)
+                                  const struct program *handlers, uint32_t nhandlers,
+                                  const cJSON *h)
 {
     /* a misspelt "default" would serve every class */
-    bool dflt = fleet_program(f, "default") != NULL || misspelt(w, h, "default");
+    bool dflt = find_program(handlers, nhandlers, "default") != NULL || misspelt(w, h, "default");
     char list[256];
     scn_join(list, sizeof list, w->classes, w->nclasses);
     if (!dflt && !w->classes_at)
         scn_error(s, h, false, "missing the handler \"default\" (the steps run for each request)");
     for (uint32_t i = 0; i < w->nclasses && !dflt && w->classes_at; i++)
-        if (!fleet_program(f, w->classes[i]) && !misspelt(w, h, w->classes[i]))
+        if (!find_program(handlers, nhandlers, w->classes[i]) && !misspelt(w, h, w->classes[i]))
             scn_error(s, h, false,
                       "missing a handler for the request class \"%s\" (or a \"default\" one)",
                       w->classes[i]);
@@ -305,20 +366,29 @@ static void check_handler_classes(struct scn *s, const struct workload_config *w
 /* A fleet's handlers against the workload's classes (unless the classes are unusable: that
  * mistake is reported where they are given, not echoed here), and every step's component of
  * the right type. */
-static void check_handlers(struct scn *s, struct world_config *wc, const struct fleet_config *f,
-                           const cJSON *h)
+static void check_handlers(struct scn *s, struct world_config *wc,
+                           const struct program *handlers, uint32_t nhandlers, const cJSON *h)
 {
     if (!wc->workload.classes_bad)
-        check_handler_classes(s, &wc->workload, f, h);
-    for (uint32_t k = 0; k < f->nhandlers; k++)
-        for (uint32_t i = 0; i < f->handlers[k].n; i++) {
-            const struct pop *op = &f->handlers[k].ops[i];
+        check_handler_classes(s, &wc->workload, handlers, nhandlers, h);
+    for (uint32_t k = 0; k < nhandlers; k++)
+        for (uint32_t i = 0; i < handlers[k].n; i++) {
+            const struct pop *op = &handlers[k].ops[i];
             if (!op->target_at)
                 continue; /* a cache step's set: checked at its get */
             switch (op->target_type) {
-            case TARGET_ALB:
-                check_ref(s, wc, op->target, op->target_at, COMP_ALB, "a call step's target");
+            case TARGET_ALB: {
+                check_ref_any(s, wc, op->target, op->target_at, callable, 2,
+                              "a call step's target");
+                /* an asynchronous invocation is Lambda's (LAM-8) */
+                const struct comp_config *t = find_comp(wc, op->target);
+                if (op->call_op == OP_EVENT && t && t->typed && t->type == COMP_ALB)
+                    scn_error(s, op->invocation_at, false,
+                              "\"event\" is an asynchronous invocation of a Lambda function "
+                              "(LAM-8), but \"%s\" is an alb: leave \"invocation\" out",
+                              op->target);
                 break;
+            }
             case TARGET_CACHE:
                 check_ref(s, wc, op->target, op->target_at, COMP_CACHE, "a cache step's target");
                 break;
@@ -332,38 +402,43 @@ static void check_handlers(struct scn *s, struct world_config *wc, const struct 
 }
 
 /* --- call loops ---------------------------------------------------------------------------
- * A request holds a worker slot on every instance it passes through until it replies, and an
- * instance keeps it in its list of held requests once. A fleet whose handler calls, through
- * albs and other fleets, back into itself would send a request into an instance that already
- * holds it, and every pass would take another worker, so the graph of calls must have no
- * cycle. Its nodes are the fleets; each call step of fleet F to alb A gives an edge F -> G for
- * every fleet G that A targets. Caches and databases call nothing, so they close no loop. A
- * depth-first search from the fleets behind the workload's entry (then from every other
- * fleet, for loops no request reaches yet) finds each loop at the call step that closes it,
- * in the order requests flow. Only references that resolve are followed: a dangling one is
- * reported where it is given. */
+ * A request holds a worker slot on every instance it passes through until it replies (and
+ * an execution environment of every Lambda function), and a host keeps it in its list of
+ * held requests once. A program host (a fleet, or a Lambda function) whose handler calls,
+ * through albs, other fleets and functions, back into itself would send a request into a
+ * host that already holds it, and every pass would take another worker (another
+ * environment), so the graph of calls must have no cycle. Its nodes are the hosts; each call
+ * step of host H to alb A gives an edge H -> G for every fleet G that A targets, and a call
+ * step to function L the edge H -> L. Caches and databases call nothing, so they close no
+ * loop. A depth-first search from the hosts behind the workload's entry (then from every
+ * other host, for loops no request reaches yet) finds each loop at the call step that closes
+ * it, in the order requests flow. Only references that resolve are followed: a dangling one
+ * is reported where it is given. */
 
-/* One call step of a fleet to an alb (component indices). */
+/* One call step of a host to an alb or a function (component indices). */
 struct call_edge {
-    uint32_t alb;
+    uint32_t via;    /* the step's target: an alb, or the function called */
     const cJSON *at; /* the step's "call" value */
 };
 
 struct loop_frame {
-    uint32_t fleet;  /* component index */
-    uint32_t via;    /* the alb it was entered through (the root: UINT32_MAX) */
+    uint32_t host;   /* component index */
+    uint32_t via;    /* what it was entered through: an alb, or itself (a function called
+                        directly); the root: UINT32_MAX */
     uint32_t step;   /* its next call step to follow */
-    uint32_t target; /* that step's alb's next target to follow */
+    uint32_t target; /* that step's target's next host to follow */
 };
 
 struct loop_search {
     struct scn *s;
     const struct world_config *wc;
-    struct call_edge **steps; /* by fleet index: its call steps */
+    struct call_edge **steps; /* by host index: its call steps */
     uint32_t *nsteps;
-    int32_t **targets; /* by alb index: the fleets it targets (-1: not a fleet) */
-    uint8_t *state;    /* by index: 0 unvisited, 1 on the stack, 2 done */
-    uint32_t *pos;     /* by index, while on the stack: its place there */
+    int32_t **targets;  /* by alb index: the fleets it targets (-1: not a fleet); by function
+                           index: itself */
+    uint32_t *ntargets; /* by index: the length of targets[] */
+    uint8_t *state;     /* by index: 0 unvisited, 1 on the stack, 2 done */
+    uint32_t *pos;      /* by index, while on the stack: its place there */
     struct loop_frame *stack;
     uint32_t depth;
 };
@@ -376,23 +451,63 @@ static int32_t comp_index(const struct world_config *wc, const char *name, enum 
     return -1;
 }
 
-/* The step on top of the stack calls into fleet g, which is on the stack: report the loop
- * from the top fleet round to itself. */
+/* The component a call step (or the workload) names, if it is an alb or a function. */
+static int32_t callee_index(const struct world_config *wc, const char *name)
+{
+    int32_t i = comp_index(wc, name, COMP_ALB);
+    return i >= 0 ? i : comp_index(wc, name, COMP_LAMBDA);
+}
+
+/* A program host's handlers: a fleet's or a function's. False for other components. */
+static bool host_handlers(const struct comp_config *c, const struct program **h, uint32_t *n)
+{
+    *h = NULL;
+    *n = 0;
+    if (!c->typed)
+        return false;
+    switch (c->type) {
+    case COMP_FLEET:
+        *h = c->u.fleet.handlers;
+        *n = c->u.fleet.nhandlers;
+        return true;
+    case COMP_LAMBDA:
+        *h = c->u.lambda.handlers;
+        *n = c->u.lambda.nhandlers;
+        return true;
+    case COMP_ALB:
+    case COMP_CACHE:
+    case COMP_RDS:
+        break;
+    }
+    return false;
+}
+
+/* Append " -> via" (unless the host was called directly) and " -> host" to names. */
+static void loop_names(const struct world_config *wc, const char **names, uint32_t *k,
+                       uint32_t via, uint32_t host)
+{
+    if (via != host)
+        names[(*k)++] = wc->comps[via].name;
+    names[(*k)++] = wc->comps[host].name;
+}
+
+/* The step on top of the stack calls into host g, which is on the stack: report the loop
+ * from the top host round to itself. */
 static void report_loop(struct loop_search *ls, uint32_t g)
 {
     const struct world_config *wc = ls->wc;
     const struct loop_frame *top = &ls->stack[ls->depth - 1u];
-    const struct call_edge *e = &ls->steps[top->fleet][top->step];
-    /* the names in order: the top fleet, its alb, then g and the stack above it */
+    const struct call_edge *e = &ls->steps[top->host][top->step];
+    /* the names in order: the top host, the step's alb, then g and the stack above it */
     uint32_t nnames = 2u + 2u * (ls->depth - ls->pos[g]) - 1u;
     const char **names = ts_malloc(nnames * sizeof *names);
     uint32_t k = 0;
-    names[k++] = wc->comps[top->fleet].name;
-    names[k++] = wc->comps[e->alb].name;
-    for (uint32_t i = ls->pos[g]; i < ls->depth; i++) {
-        if (i > ls->pos[g])
-            names[k++] = wc->comps[ls->stack[i].via].name;
-        names[k++] = wc->comps[ls->stack[i].fleet].name;
+    bool functions = wc->comps[g].type == COMP_LAMBDA;
+    names[k++] = wc->comps[top->host].name;
+    loop_names(wc, names, &k, e->via, g);
+    for (uint32_t i = ls->pos[g] + 1u; i < ls->depth; i++) {
+        loop_names(wc, names, &k, ls->stack[i].via, ls->stack[i].host);
+        functions |= wc->comps[ls->stack[i].host].type == COMP_LAMBDA;
     }
     size_t size = 1;
     for (uint32_t i = 0; i < k; i++)
@@ -412,8 +527,8 @@ static void report_loop(struct loop_search *ls, uint32_t g)
     free(names);
     scn_error(ls->s, e->at, false,
               "\"%s\" makes a call loop: %s; a request would call itself until its workers ran "
-              "out",
-              wc->comps[e->alb].name, loop);
+              "out%s",
+              wc->comps[e->via].name, loop, functions ? " (a function's: its concurrency)" : "");
     free(loop);
 }
 
@@ -421,41 +536,41 @@ static void search_from(struct loop_search *ls, uint32_t root)
 {
     if (ls->state[root] != 0)
         return;
-    ls->stack[0] = (struct loop_frame){.fleet = root, .via = UINT32_MAX};
+    ls->stack[0] = (struct loop_frame){.host = root, .via = UINT32_MAX};
     ls->depth = 1;
     ls->state[root] = 1;
     ls->pos[root] = 0;
     while (ls->depth > 0) {
         struct loop_frame *f = &ls->stack[ls->depth - 1u];
-        if (f->step >= ls->nsteps[f->fleet]) {
-            ls->state[f->fleet] = 2;
+        if (f->step >= ls->nsteps[f->host]) {
+            ls->state[f->host] = 2;
             ls->depth--;
             continue;
         }
-        uint32_t alb = ls->steps[f->fleet][f->step].alb;
-        uint32_t ntargets = ls->wc->comps[alb].u.alb.ntargets;
+        uint32_t via = ls->steps[f->host][f->step].via;
+        uint32_t ntargets = ls->ntargets[via];
         if (f->target >= ntargets) {
             f->step++;
             f->target = 0;
             continue;
         }
         if (f->target == 0) {
-            /* a step into fleets on the stack closes a loop: report it once, through the
-             * fleet nearest the top (the shortest loop) */
+            /* a step into hosts on the stack closes a loop: report it once, through the
+             * host nearest the top (the shortest loop) */
             int32_t near = -1;
             for (uint32_t k = 0; k < ntargets; k++) {
-                int32_t g = ls->targets[alb][k];
+                int32_t g = ls->targets[via][k];
                 if (g >= 0 && ls->state[g] == 1 && (near < 0 || ls->pos[g] > ls->pos[near]))
                     near = g;
             }
             if (near >= 0)
                 report_loop(ls, (uint32_t)near);
         }
-        int32_t g = ls->targets[alb][f->target++];
+        int32_t g = ls->targets[via][f->target++];
         if (g >= 0 && ls->state[g] == 0) {
             ls->state[g] = 1;
             ls->pos[g] = ls->depth;
-            ls->stack[ls->depth++] = (struct loop_frame){.fleet = (uint32_t)g, .via = alb};
+            ls->stack[ls->depth++] = (struct loop_frame){.host = (uint32_t)g, .via = via};
         }
     }
 }
@@ -467,43 +582,52 @@ static void check_call_loops(struct scn *s, const struct world_config *wc)
     ls.steps = ts_calloc(n, sizeof *ls.steps);
     ls.nsteps = ts_calloc(n, sizeof *ls.nsteps);
     ls.targets = ts_calloc(n, sizeof *ls.targets);
+    ls.ntargets = ts_calloc(n, sizeof *ls.ntargets);
     ls.state = ts_calloc(n, sizeof *ls.state);
     ls.pos = ts_calloc(n, sizeof *ls.pos);
-    ls.stack = ts_calloc(n, sizeof *ls.stack); /* a fleet is on it at most once */
+    ls.stack = ts_calloc(n, sizeof *ls.stack); /* a host is on it at most once */
     for (uint32_t i = 0; i < n; i++) {
         const struct comp_config *c = &wc->comps[i];
+        const struct program *hs;
+        uint32_t nh;
         if (!c->typed)
             continue;
         if (c->type == COMP_ALB) {
+            ls.ntargets[i] = c->u.alb.ntargets;
             ls.targets[i] =
                 ts_calloc(c->u.alb.ntargets ? c->u.alb.ntargets : 1u, sizeof *ls.targets[i]);
             for (uint32_t k = 0; k < c->u.alb.ntargets; k++)
                 ls.targets[i][k] = comp_index(wc, c->u.alb.targets[k], COMP_FLEET);
-        } else if (c->type == COMP_FLEET) {
+        } else if (c->type == COMP_LAMBDA) {
+            ls.ntargets[i] = 1; /* a call to a function enters the function */
+            ls.targets[i] = ts_calloc(1, sizeof *ls.targets[i]);
+            ls.targets[i][0] = (int32_t)i;
+        }
+        if (host_handlers(c, &hs, &nh)) {
             uint32_t m = 0;
-            for (uint32_t h = 0; h < c->u.fleet.nhandlers; h++)
-                m += c->u.fleet.handlers[h].n;
+            for (uint32_t h = 0; h < nh; h++)
+                m += hs[h].n;
             ls.steps[i] = ts_calloc(m ? m : 1u, sizeof *ls.steps[i]);
             /* every call step, also those nested in branches and on_miss: compiled flat */
-            for (uint32_t h = 0; h < c->u.fleet.nhandlers; h++)
-                for (uint32_t k = 0; k < c->u.fleet.handlers[h].n; k++) {
-                    const struct pop *op = &c->u.fleet.handlers[h].ops[k];
-                    int32_t alb = op->kind == POP_CALL && op->target_at
-                                      ? comp_index(wc, op->target, COMP_ALB)
+            for (uint32_t h = 0; h < nh; h++)
+                for (uint32_t k = 0; k < hs[h].n; k++) {
+                    const struct pop *op = &hs[h].ops[k];
+                    int32_t via = op->kind == POP_CALL && op->target_at
+                                      ? callee_index(wc, op->target)
                                       : -1;
-                    if (alb >= 0)
+                    if (via >= 0)
                         ls.steps[i][ls.nsteps[i]++] =
-                            (struct call_edge){(uint32_t)alb, op->target_at};
+                            (struct call_edge){(uint32_t)via, op->target_at};
                 }
         }
     }
-    int32_t entry = comp_index(wc, wc->workload.entry, COMP_ALB);
+    int32_t entry = callee_index(wc, wc->workload.entry);
     if (entry >= 0)
-        for (uint32_t k = 0; k < wc->comps[entry].u.alb.ntargets; k++)
+        for (uint32_t k = 0; k < ls.ntargets[entry]; k++)
             if (ls.targets[entry][k] >= 0)
                 search_from(&ls, (uint32_t)ls.targets[entry][k]);
     for (uint32_t i = 0; i < n; i++)
-        if (wc->comps[i].typed && wc->comps[i].type == COMP_FLEET)
+        if (ls.steps[i])
             search_from(&ls, i);
     for (uint32_t i = 0; i < n; i++) {
         free(ls.steps[i]);
@@ -512,6 +636,7 @@ static void check_call_loops(struct scn *s, const struct world_config *wc)
     free(ls.steps);
     free(ls.nsteps);
     free(ls.targets);
+    free(ls.ntargets);
     free(ls.state);
     free(ls.pos);
     free(ls.stack);
@@ -519,36 +644,48 @@ static void check_call_loops(struct scn *s, const struct world_config *wc)
 
 /* --- call depth ------------------------------------------------------------------------------
  * A request carries one frame per level of its call chain (component.h, REQ_MAX_DEPTH): the
- * client, then an alb and an instance per tier, then a cache or a database at the bottom. A
- * scenario whose deepest chain needs more would see every request that goes that deep fail,
- * so it is refused. Run once the call graph is known to have no loop. */
+ * client, then an alb and an instance per tier (a Lambda function: one frame, its execution
+ * environment's), then a cache or a database at the bottom. A scenario whose deepest chain
+ * needs more would see every request that goes that deep fail, so it is refused. An
+ * asynchronous invocation is counted as a synchronous one (its event's own chain starts
+ * afresh, one frame shorter: the check is on the safe side). Run once the call graph is
+ * known to have no loop. */
 
 struct depth_search {
     const struct world_config *wc;
-    int32_t *depth; /* by component index: frames from an instance of that fleet down; -1 unknown */
-    int32_t *next;  /* by fleet: the component below it on its deepest chain (-1: none) */
-    int32_t *via;   /* by fleet: the alb of that chain's call (-1: a cache or database) */
+    int32_t *depth; /* by component index: frames from a host's own level down; -1 unknown */
+    int32_t *next;  /* by host: the component below it on its deepest chain (-1: none) */
+    int32_t *via;   /* by host: the alb of that chain's call (-1: a function, a cache or a
+                       database, called directly) */
 };
 
-static int32_t fleet_depth(struct depth_search *d, uint32_t i)
+static int32_t host_depth(struct depth_search *d, uint32_t i)
 {
     if (d->depth[i] >= 0)
         return d->depth[i];
     const struct world_config *wc = d->wc;
-    const struct fleet_config *f = &wc->comps[i].u.fleet;
+    const struct program *hs;
+    uint32_t nh;
+    host_handlers(&wc->comps[i], &hs, &nh);
     int32_t best = 1;
-    for (uint32_t h = 0; h < f->nhandlers; h++)
-        for (uint32_t k = 0; k < f->handlers[h].n; k++) {
-            const struct pop *op = &f->handlers[h].ops[k];
+    for (uint32_t h = 0; h < nh; h++)
+        for (uint32_t k = 0; k < hs[h].n; k++) {
+            const struct pop *op = &hs[h].ops[k];
             if (op->kind == POP_CALL) {
                 int32_t alb = comp_index(wc, op->target, COMP_ALB);
                 for (uint32_t t = 0; alb >= 0 && t < wc->comps[alb].u.alb.ntargets; t++) {
                     int32_t g = comp_index(wc, wc->comps[alb].u.alb.targets[t], COMP_FLEET);
-                    if (g >= 0 && 2 + fleet_depth(d, (uint32_t)g) > best) {
+                    if (g >= 0 && 2 + host_depth(d, (uint32_t)g) > best) {
                         best = 2 + d->depth[g];
                         d->next[i] = g;
                         d->via[i] = alb;
                     }
+                }
+                int32_t fn = comp_index(wc, op->target, COMP_LAMBDA);
+                if (fn >= 0 && 1 + host_depth(d, (uint32_t)fn) > best) {
+                    best = 1 + d->depth[fn];
+                    d->next[i] = fn;
+                    d->via[i] = -1;
                 }
             } else if (op->kind == POP_CACHE_GET || op->kind == POP_CACHE_SET ||
                        op->kind == POP_DB) {
@@ -567,7 +704,7 @@ static int32_t fleet_depth(struct depth_search *d, uint32_t i)
 
 static void check_call_depth(struct scn *s, const struct world_config *wc)
 {
-    int32_t entry = comp_index(wc, wc->workload.entry, COMP_ALB);
+    int32_t entry = callee_index(wc, wc->workload.entry);
     if (entry < 0)
         return;
     uint32_t n = wc->ncomps;
@@ -578,23 +715,34 @@ static void check_call_depth(struct scn *s, const struct world_config *wc)
     for (uint32_t i = 0; i < n; i++)
         d.depth[i] = d.next[i] = d.via[i] = -1;
     int32_t deepest = -1, frames = 0;
-    const struct alb_config *a = &wc->comps[entry].u.alb;
-    for (uint32_t t = 0; t < a->ntargets; t++) {
-        int32_t g = comp_index(wc, a->targets[t], COMP_FLEET);
-        if (g >= 0 && 2 + fleet_depth(&d, (uint32_t)g) > frames) {
-            frames = 2 + d.depth[g];
-            deepest = g;
+    bool through_alb = wc->comps[entry].type == COMP_ALB;
+    if (through_alb) {
+        const struct alb_config *a = &wc->comps[entry].u.alb;
+        for (uint32_t t = 0; t < a->ntargets; t++) {
+            int32_t g = comp_index(wc, a->targets[t], COMP_FLEET);
+            if (g >= 0 && 2 + host_depth(&d, (uint32_t)g) > frames) {
+                frames = 2 + d.depth[g];
+                deepest = g;
+            }
         }
+    } else { /* a function URL: the client, then the function's environment */
+        frames = 1 + host_depth(&d, (uint32_t)entry);
+        deepest = entry;
     }
     if (frames > REQ_MAX_DEPTH) {
         char chain[1024];
-        size_t len = (size_t)snprintf(chain, sizeof chain, "client -> %s", wc->comps[entry].name);
+        size_t len = (size_t)snprintf(chain, sizeof chain, "client");
+        if (through_alb)
+            len += (size_t)snprintf(chain + len, sizeof chain - len, " -> %s",
+                                    wc->comps[entry].name);
         for (int32_t i = deepest; i >= 0 && len < sizeof chain;) {
             len += (size_t)snprintf(chain + len, sizeof chain - len, " -> %s", wc->comps[i].name);
             if (d.via[i] >= 0 && len < sizeof chain)
                 len += (size_t)snprintf(chain + len, sizeof chain - len, " -> %s",
                                         wc->comps[d.via[i]].name);
-            i = wc->comps[i].type == COMP_FLEET ? d.next[i] : -1;
+            const struct program *hs;
+            uint32_t nh;
+            i = host_handlers(&wc->comps[i], &hs, &nh) ? d.next[i] : -1;
         }
         scn_error(s, wc->workload.entry_at, false,
                   "the deepest call chain from here has %d levels (%s), but a request holds at "
@@ -604,6 +752,35 @@ static void check_call_depth(struct scn *s, const struct world_config *wc)
     free(d.depth);
     free(d.next);
     free(d.via);
+}
+
+/* --- Lambda reservations ------------------------------------------------------------------------
+ * LAM-5: reserved concurrency may take the account's concurrency but for 100, which always
+ * stays unreserved. A function's provisioned concurrency without a reservation is allocated
+ * from the account as well (LAM-6), so it counts the same. Reported once, at the function
+ * whose reservation takes the sum over the limit. */
+static void check_reservations(struct scn *s, const struct world_config *wc)
+{
+    uint32_t conc = wc->lambda_account.concurrency;
+    uint64_t limit = conc > 100 ? conc - 100u : 0, sum = 0;
+    for (uint32_t i = 0; i < wc->ncomps; i++) {
+        const struct comp_config *c = &wc->comps[i];
+        if (!c->typed || c->type != COMP_LAMBDA)
+            continue;
+        const struct lambda_config *l = &c->u.lambda;
+        uint32_t own = l->has_reserved ? l->reserved : l->provisioned;
+        if (own == 0)
+            continue;
+        sum += own;
+        if (sum <= limit)
+            continue;
+        scn_error(s, l->has_reserved ? l->reserved_at : l->provisioned_at, false,
+                  "the functions reserve %llu of the account's concurrency (%u) with this one, "
+                  "but at most %llu may be reserved: 100 always stays unreserved (LAM-5; "
+                  "provisioned concurrency without a reservation counts too, LAM-6)",
+                  (unsigned long long)sum, conc, (unsigned long long)limit);
+        return;
+    }
 }
 
 /* --- names -------------------------------------------------------------------------------------
@@ -717,6 +894,10 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
         break;
     case COMP_RDS:
         rds_config_from_json(&o, &c->u.rds, a);
+        break;
+    case COMP_LAMBDA:
+        lambda_config_from_json(&o, &c->u.lambda, a);
+        fill_names(s, j, "azs", wc->azs, wc->nazs); /* environments in every AZ */
         break;
     }
     scn_close(&o); /* unknown and missing keys are reported here */
@@ -872,6 +1053,19 @@ int world_config_read(struct scn *s, struct world_config *wc)
                                        "fleet");
     }
 
+    /* the Lambda account: read when given or when a function needs it (its defaults then go
+     * into the scenario as run); a scenario without functions keeps its scenario.json */
+    bool functions = false;
+    for (uint32_t i = 0; i < wc->ncomps; i++)
+        functions |= wc->comps[i].typed && wc->comps[i].type == COMP_LAMBDA;
+    wc->lambda_account = (struct lambda_account_config){1000, LAMBDA_SCALING_CURRENT, 3000, 500};
+    if (functions || scn_member(&top, "lambda_account")) {
+        struct scn_obj lao;
+        scn_open_member(&top, "lambda_account", false, &lao);
+        lambda_account_config_from_json(&lao, &wc->lambda_account);
+        scn_close(&lao);
+    }
+
     struct scn_obj wl;
     if (scn_open_member(&top, "workload", true, &wl)) {
         workload_config_from_json(&wl, &wc->workload, &wc->arena);
@@ -888,8 +1082,8 @@ int world_config_read(struct scn *s, struct world_config *wc)
      * would dangle: the missing or empty .components is the one mistake to report. */
     if (wc->ncomps == 0)
         return TS_ESCENARIO;
-    check_ref(s, wc, wc->workload.entry, wc->workload.entry_at, COMP_ALB,
-              "the workload's entry");
+    check_ref_any(s, wc, wc->workload.entry, wc->workload.entry_at, callable, 2,
+                  "the workload's entry");
     for (uint32_t i = 0; i < wc->ncomps; i++) {
         struct comp_config *c = &wc->comps[i];
         if (!c->typed)
@@ -923,7 +1117,15 @@ int world_config_read(struct scn *s, struct world_config *wc)
             }
             if (!cJSON_IsObject(h))
                 break; /* missing or of the wrong type: reported already */
-            check_handlers(s, wc, &c->u.fleet, h);
+            check_handlers(s, wc, c->u.fleet.handlers, c->u.fleet.nhandlers, h);
+            break;
+        }
+        case COMP_LAMBDA: {
+            const struct lambda_config *l = &c->u.lambda;
+            if (l->azs_at)
+                check_azs(s, wc, l->azs, l->nazs, l->azs_at->child);
+            if (cJSON_IsObject(l->handlers_at))
+                check_handlers(s, wc, l->handlers, l->nhandlers, l->handlers_at);
             break;
         }
         case COMP_CACHE:
@@ -948,6 +1150,7 @@ int world_config_read(struct scn *s, struct world_config *wc)
         }
     }
     check_faults(s, wc);
+    check_reservations(s, wc);
     check_class_names(s, wc);
     unsigned before = scn_error_count(s);
     check_call_loops(s, wc);
@@ -975,6 +1178,9 @@ void world_config_release(struct world_config *wc)
         case COMP_RDS:
             rds_config_release(&c->u.rds);
             break;
+        case COMP_LAMBDA:
+            lambda_config_release(&c->u.lambda);
+            break;
         }
     }
     dist_release(&wc->net_same_az);
@@ -992,6 +1198,7 @@ struct built {
         struct fleet *fleet;
         struct cache *cache;
         struct rds *rds;
+        struct lambda *lambda;
     } u;
     struct component *comp;
     struct scaling *scaling; /* fleets with policies or scheduled actions */
@@ -1007,6 +1214,7 @@ struct world {
     struct workload *workload;
     struct component **comp_list; /* comps[i].comp, for the faults */
     struct faults *faults;
+    struct lambda_account *lambda_account; /* the functions' shared concurrency */
 };
 
 static struct component *lookup(struct world *w, const char *name)
@@ -1036,6 +1244,7 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
     w->net.same_ns = sim_ns(wc->net_same_az.a);
     w->net.cross_ns = sim_ns(wc->net_cross_az.a);
     w->pool.net = &w->net;
+    w->lambda_account = lambda_account_new(&wc->lambda_account);
     for (uint32_t i = 0; i < wc->ncomps; i++) {
         const struct comp_config *c = &wc->comps[i];
         struct built *b = &w->comps[w->ncomps++];
@@ -1056,6 +1265,11 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
         case COMP_RDS:
             b->u.rds = rds_new(sim, c->name, &c->u.rds, wc->azs, wc->nazs, &w->pool);
             b->comp = rds_component(b->u.rds);
+            break;
+        case COMP_LAMBDA:
+            b->u.lambda = lambda_new(sim, c->name, &c->u.lambda, w->lambda_account, wc->azs,
+                                     wc->nazs, &w->pool);
+            b->comp = lambda_component(b->u.lambda);
             break;
         }
     }
@@ -1084,6 +1298,10 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
             break;
         case COMP_RDS:
             rds_start(sim, b->u.rds);
+            break;
+        case COMP_LAMBDA:
+            lambda_start(sim, b->u.lambda, wc->workload.classes, wc->workload.nclasses,
+                         lookup_fn, w);
             break;
         }
     }
@@ -1126,8 +1344,12 @@ void world_free(struct world *w)
         case COMP_RDS:
             rds_free(w->comps[i].u.rds);
             break;
+        case COMP_LAMBDA:
+            lambda_free(w->comps[i].u.lambda);
+            break;
         }
     }
+    lambda_account_free(w->lambda_account);
     faults_free(w->faults);
     free(w->comp_list);
     workload_free(w->workload);

@@ -10,6 +10,7 @@
 #include "tiersim/models/cloudwatch.h"
 #include "tiersim/models/faults.h"
 #include "tiersim/models/fleet.h"
+#include "tiersim/models/lambda.h"
 #include "tiersim/models/rds.h"
 #include "tiersim/models/scaling.h"
 #include "tiersim/models/workload.h"
@@ -22,7 +23,8 @@
     XX(ALB, "alb")                                                                             \
     XX(FLEET, "fleet")                                                                         \
     XX(CACHE, "cache")                                                                         \
-    XX(RDS, "rds")
+    XX(RDS, "rds")                                                                             \
+    XX(LAMBDA, "lambda")
 
 enum comp_type {
 #define XX(k, _) COMP_##k,
@@ -42,6 +44,7 @@ struct comp_config {
         struct fleet_config fleet;
         struct cache_config cache;
         struct rds_config rds;
+        struct lambda_config lambda;
     } u;
     struct scaling_config scaling; /* fleets: policies and scheduled actions */
     const struct cJSON *at;        /* the component's object */
@@ -63,6 +66,7 @@ struct world_config {
     struct comp_config *comps;
     uint32_t ncomps;
     struct faults_config faults; /* the `faults` list and the `slo` */
+    struct lambda_account_config lambda_account; /* shared by the scenario's functions */
 };
 
 /* Read and check the whole scenario in s (after loading and --set). Returns 0, or
