@@ -208,7 +208,8 @@ struct lambda_account {
     uint32_t unreserved_cap;  /* concurrency less every function's own pool */
     uint32_t unreserved_busy; /* invocations running on the shared part */
     uint32_t envs;            /* on-demand environments, every function (pre-2023) */
-    int64_t level, level_at;  /* pre-2023: the bucket beyond the burst (ns), and when */
+    int64_t level, level_at;  /* pre-2023: the bucket beyond the burst (ns, at most one
+                                 token: the rate does not accumulate), and when */
     int64_t period;           /* pre-2023: ns per environment beyond the burst */
 };
 
@@ -218,7 +219,7 @@ struct lambda_account *lambda_account_new(const struct lambda_account_config *c)
     a->cfg = c;
     a->unreserved_cap = c->concurrency;
     a->period = (int64_t)llround(60e9 / (double)(c->burst_rate ? c->burst_rate : 1u));
-    a->level = a->period; /* one token: the rate does not accumulate */
+    a->level = 0; /* empty: from zero a step gets exactly the burst at once */
     return a;
 }
 
