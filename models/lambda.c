@@ -20,9 +20,9 @@
  * - Scaling: only new on-demand environments count. "current" (LAM-2): a token bucket per
  *   function, 1,000 tokens, refilled at 100 a second, full at the start. "pre-2023" (LAM-3):
  *   account-wide, environments are free up to `burst`; beyond, one more every
- *   60 / `burst_rate` s, without accumulating (a ceiling that climbs at burst_rate a minute
- *   while demand presses on it, and falls back as environments are reclaimed). A new
- *   environment refused by the rate: 429.
+ *   60 / `burst_rate` s counted from the moment the burst is used up, without accumulating
+ *   (a ceiling that climbs at burst_rate a minute while demand presses on it, and falls back
+ *   as environments are reclaimed). A new environment refused by the rate: 429.
  * - A handler's `cpu` step runs at min(1, memory_mb / 1769) of a vCPU (LAM-16): demand /
  *   share. One handler uses one vCPU at most (single-threaded).
  * - `timeout` bounds the handler (not the Init; LAM-10 bounds that): at the timeout the
@@ -208,8 +208,9 @@ struct lambda_account {
     uint32_t unreserved_cap;  /* concurrency less every function's own pool */
     uint32_t unreserved_busy; /* invocations running on the shared part */
     uint32_t envs;            /* on-demand environments, every function (pre-2023) */
-    int64_t level, level_at;  /* pre-2023: the bucket beyond the burst (ns, at most one
-                                 token: the rate does not accumulate), and when */
+    int64_t level, level_at;  /* pre-2023: the bucket beyond the burst (ns), and when; it
+                                 holds at most two tokens: the rate does not accumulate, but
+                                 a token that falls due between two arrivals is not lost */
     int64_t period;           /* pre-2023: ns per environment beyond the burst */
 };
 
@@ -403,9 +404,12 @@ static bool scaling_token(struct sim *sim, struct lambda *fn)
     case LAMBDA_SCALING_CURRENT:
         return bucket_take(&fn->level, &fn->level_at, sim->now, CUR_PERIOD, CUR_CAPACITY);
     case LAMBDA_SCALING_PRE2023:
-        if (a->envs < a->cfg->burst)
+        if (a->envs < a->cfg->burst) { /* the rate counts from the moment the burst is used */
+            a->level = 0;
+            a->level_at = sim->now;
             return true;
-        return bucket_take(&a->level, &a->level_at, sim->now, a->period, a->period);
+        }
+        return bucket_take(&a->level, &a->level_at, sim->now, a->period, 2 * a->period);
     }
     return false;
 }
