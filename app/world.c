@@ -502,12 +502,13 @@ static void report_loop(struct loop_search *ls, uint32_t g)
     uint32_t nnames = 2u + 2u * (ls->depth - ls->pos[g]) - 1u;
     const char **names = ts_malloc(nnames * sizeof *names);
     uint32_t k = 0;
-    bool functions = wc->comps[g].type == COMP_LAMBDA;
+    bool functions = wc->comps[g].type == COMP_LAMBDA, fleets = !functions;
     names[k++] = wc->comps[top->host].name;
     loop_names(wc, names, &k, e->via, g);
     for (uint32_t i = ls->pos[g] + 1u; i < ls->depth; i++) {
         loop_names(wc, names, &k, ls->stack[i].via, ls->stack[i].host);
         functions |= wc->comps[ls->stack[i].host].type == COMP_LAMBDA;
+        fleets |= wc->comps[ls->stack[i].host].type == COMP_FLEET;
     }
     size_t size = 1;
     for (uint32_t i = 0; i < k; i++)
@@ -526,9 +527,11 @@ static void report_loop(struct loop_search *ls, uint32_t g)
     loop[n] = '\0';
     free(names);
     scn_error(ls->s, e->at, false,
-              "\"%s\" makes a call loop: %s; a request would call itself until its workers ran "
-              "out%s",
-              wc->comps[e->via].name, loop, functions ? " (a function's: its concurrency)" : "");
+              "\"%s\" makes a call loop: %s; a request would call itself until %s ran out",
+              wc->comps[e->via].name, loop,
+              !functions ? "its workers"
+              : fleets   ? "its workers and the functions' concurrency"
+                         : "the function's concurrency");
     free(loop);
 }
 

@@ -116,8 +116,30 @@ bool lambda_config_from_json(struct scn_obj *o, struct lambda_config *c, struct 
     struct scn *s = o->s;
     unsigned before = scn_error_count(s);
     c->memory_mb = (uint32_t)scn_int(o, "memory_mb", 128, 128, 10240); /* LAM-16 */
-    c->runtime = (enum lambda_runtime)scn_enum(o, "runtime", runtime_names,
-                                               LAMBDA_RT_PYTHON312);
+    c->runtime = LAMBDA_RT_PYTHON312;
+    const char *rt = scn_str(o, "runtime", "python3.12");
+    if (rt) {
+        unsigned n = 0, k;
+        while (runtime_names[n])
+            n++;
+        for (k = 0; k < n && strcmp(runtime_names[k], rt) != 0; k++)
+            ;
+        if (k < n) {
+            c->runtime = (enum lambda_runtime)k;
+        } else {
+            /* AWS has more runtimes than tiersim has Init figures for (LAM-12) */
+            char list[256];
+            scn_join(list, sizeof list, runtime_names, n);
+            const char *near = scn_nearest(rt, runtime_names, n);
+            char mean[96] = "";
+            if (near)
+                snprintf(mean, sizeof mean, " (did you mean \"%s\"?)", near);
+            scn_error(s, scn_member(o, "runtime"), false,
+                      "unknown runtime \"%s\"%s: tiersim has Init figures (LAM-12) for %s; for "
+                      "another runtime, give the nearest one and an \"init\" of your own",
+                      rt, mean, list);
+        }
+    }
     /* the runtime's measured hello-world Init at 128 MB (LAM-12) as the mean; the spread
      * (sd a quarter of the mean) is tiersim's choice: LAM-12 gives averages only */
     double m = runtime_init_s[c->runtime];
