@@ -1,6 +1,6 @@
 /* plot.c — run gnuplot over the scripts in plots/ for one output folder. The scripts take the folder
- * and the names of the fleets, caches and databases (found in the timeseries header) as
- * arguments (gnuplot -c DIR FLEETS CACHES DBS). */
+ * and the names of the fleets, caches, databases and Lambda functions (found in the timeseries
+ * header) as arguments (gnuplot -c DIR FLEETS CACHES DBS FUNCTIONS). */
 #include "plot.h"
 
 #include "tiersim/err.h"
@@ -15,13 +15,14 @@
 
 extern char **environ;
 
-/* The scripts, and the PNG each one writes; data.gp only for a run with a cache or a
- * database. */
+/* The scripts, and the PNG each one writes; fleet.gp only for a run with a fleet, data.gp
+ * with a cache or a database, lambda.gp with a function. */
 static const char *const scripts[][2] = {
     {"load.gp", "load.png"},
     {"latency.gp", "latency.png"},
     {"fleet.gp", "fleet.png"},
     {"data.gp", "data.png"},
+    {"lambda.gp", "lambda.png"},
 };
 
 static bool on_path(const char *prog)
@@ -87,6 +88,7 @@ int plot_dir(const char *dir, bool quiet)
     char *fleets = names_with(header, ".in_service");
     char *caches = names_with(header, ".hit_ratio");
     char *dbs = names_with(header, ".conn_queue");
+    char *fns = names_with(header, ".cold_starts_ps");
     const char *plots = getenv("TIERSIM_PLOTS_DIR");
     if (!plots || !*plots)
         plots = TIERSIM_PLOTS_DIR;
@@ -95,9 +97,12 @@ int plot_dir(const char *dir, bool quiet)
     for (size_t i = 0; i < sizeof scripts / sizeof scripts[0] && rc == 0; i++) {
         if (strcmp(scripts[i][0], "data.gp") == 0 && !*caches && !*dbs)
             continue;
+        if ((strcmp(scripts[i][0], "fleet.gp") == 0 && !*fleets) ||
+            (strcmp(scripts[i][0], "lambda.gp") == 0 && !*fns))
+            continue;
         char script[4096];
         snprintf(script, sizeof script, "%s/%s", plots, scripts[i][0]);
-        char *argv[] = {"gnuplot", "-c", script, (char *)dir, fleets, caches, dbs, NULL};
+        char *argv[] = {"gnuplot", "-c", script, (char *)dir, fleets, caches, dbs, fns, NULL};
         pid_t pid;
         int err = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
         int status = 0;
@@ -112,5 +117,6 @@ int plot_dir(const char *dir, bool quiet)
     free(fleets);
     free(caches);
     free(dbs);
+    free(fns);
     return rc;
 }

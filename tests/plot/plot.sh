@@ -1,7 +1,8 @@
 #!/bin/sh
 # plot.sh TIERSIM SCENARIOS — `tiersim plot` draws every plot a run calls for: a short
 # three-tier run gets load, latency, fleet and data (cache and database) plots; an M/M/c run,
-# with neither a cache nor a database, gets no data plot. Each file must be a PNG image.
+# with neither a cache nor a database, gets no data plot; a Lambda function alone gets a
+# lambda plot and no fleet plot. Each file must be a PNG image.
 set -u
 tiersim=$1 scenarios=$2
 status=0
@@ -22,5 +23,19 @@ for p in load latency fleet; do
     png plot_mmc/$p.png || { echo "plot: mmc has no PNG $p.png"; status=1; }
 done
 [ ! -e plot_mmc/data.png ] || { echo "plot: mmc has a data plot but no cache or database"; status=1; }
+# a function alone: a lambda plot, and no fleet plot (there is no fleet to draw)
+rm -rf plot_lambda
+cat > plot_lambda.json <<'EOF'
+{ "name": "plot-lambda", "duration": 600, "interval": 30,
+  "workload": { "entry": "fn", "rate": 50 },
+  "components": { "fn": { "type": "lambda", "provisioned_concurrency": 2,
+                          "handlers": { "default": [ { "cpu": "5ms" } ] } } } }
+EOF
+"$tiersim" run plot_lambda.json -o plot_lambda -q || { echo "plot: the lambda run failed"; exit 1; }
+"$tiersim" plot plot_lambda -q || { echo "plot: tiersim plot failed on lambda"; exit 1; }
+for p in load latency lambda; do
+    png plot_lambda/$p.png || { echo "plot: lambda has no PNG $p.png"; status=1; }
+done
+[ ! -e plot_lambda/fleet.png ] || { echo "plot: lambda has a fleet plot but no fleet"; status=1; }
 [ $status -eq 0 ] && echo "plot: every expected PNG drawn"
 exit $status
