@@ -685,7 +685,6 @@ static void fn_accept(struct sim *sim, struct component *self, struct request *r
     int az = creation_az(fn);
     if (az < 0) { /* every AZ of the function is dark: the service cannot place it */
         fn->n.errors++;
-        fn->n.lost++;
         comp_reply(sim, r, REQ_E502);
         return;
     }
