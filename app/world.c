@@ -41,25 +41,40 @@ static struct comp_config *find_comp(struct world_config *wc, const char *name)
     return NULL;
 }
 
-/* Check that `name` (at node `at`) names a component of type `want`. */
-static void check_ref(struct scn *s, struct world_config *wc, const char *name, const cJSON *at,
-                      enum comp_type want, const char *role)
+/* "an alb", "an alb or an apigw", "an alb, an apigw or a lambda": the types of `want`. */
+static const char *types_text(char *buf, size_t size, const enum comp_type *want, unsigned n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (unsigned k = 0; k < n && len < size; k++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s %s",
+                                k == 0 ? "" : k + 1 == n ? " or " : ", ",
+                                article(type_names[want[k]]), type_names[want[k]]);
+    return buf;
+}
+
+/* Check that `name` (at node `at`) names a component of one of the n types in `want`. */
+static void check_ref_any(struct scn *s, struct world_config *wc, const char *name,
+                          const cJSON *at, const enum comp_type *want, unsigned nwant,
+                          const char *role)
 {
     if (!name)
         return;
     struct comp_config *c = find_comp(wc, name);
+    char types[128];
+    types_text(types, sizeof types, want, nwant);
     if (!name[0]) { /* no name at all: say what kind of name, and which there are */
         const char **names = ts_malloc((wc->ncomps ? wc->ncomps : 1u) * sizeof *names);
         unsigned n = 0;
         for (uint32_t i = 0; i < wc->ncomps; i++)
-            if (wc->comps[i].typed && wc->comps[i].type == want)
-                names[n++] = wc->comps[i].name;
+            for (unsigned k = 0; k < nwant; k++)
+                if (wc->comps[i].typed && wc->comps[i].type == want[k])
+                    names[n++] = wc->comps[i].name;
         char list[256];
         scn_join(list, sizeof list, names, n);
         free(names);
-        scn_error(s, at, false, "expected the name of a component, got \"\" (here %s %s%s%s)",
-                  article(type_names[want]), type_names[want], n ? ": " : ", and there is none",
-                  n ? list : "");
+        scn_error(s, at, false, "expected the name of a component, got \"\" (here %s%s%s)",
+                  types, n ? ": " : ", and there is none", n ? list : "");
         return;
     }
     if (!c) {
@@ -74,10 +89,53 @@ static void check_ref(struct scn *s, struct world_config *wc, const char *name, 
             scn_error(s, at, false, "no component named \"%s\" in .components", name);
         return;
     }
-    if (c->typed && c->type != want) /* an unknown type is reported where it is given */
-        scn_error(s, at, false, "\"%s\" is %s %s, but %s must be %s %s", name,
-                  article(type_names[c->type]), type_names[c->type], role,
-                  article(type_names[want]), type_names[want]);
+    if (!c->typed) /* an unknown type is reported where it is given */
+        return;
+    for (unsigned k = 0; k < nwant; k++)
+        if (c->type == want[k])
+            return;
+    scn_error(s, at, false, "\"%s\" is %s %s, but %s must be %s", name,
+              article(type_names[c->type]), type_names[c->type], role, types);
+}
+
+/* Check that `name` (at node `at`) names a component of type `want`. */
+static void check_ref(struct scn *s, struct world_config *wc, const char *name, const cJSON *at,
+                      enum comp_type want, const char *role)
+{
+    check_ref_any(s, wc, name, at, &want, 1, role);
+}
+
+/* What the workload's entry may be: the front door of the architecture. */
+static const enum comp_type entry_types[] = {COMP_ALB, COMP_APIGW};
+
+/* What an apigw's integration may be, and how the gateway reads its answers (apigw.h). The
+ * lambda model adds one line here: {COMP_LAMBDA, APIGW_LAMBDA_PROXY}. */
+static const struct {
+    enum comp_type type;
+    enum apigw_integration kind;
+} apigw_integrations[] = {
+    {COMP_ALB, APIGW_HTTP_PROXY},
+};
+#define N_APIGW_INTEGRATIONS (sizeof apigw_integrations / sizeof apigw_integrations[0])
+
+static void check_apigw_integration(struct scn *s, struct world_config *wc,
+                                    const struct apigw_config *g)
+{
+    enum comp_type want[N_APIGW_INTEGRATIONS];
+    for (size_t k = 0; k < N_APIGW_INTEGRATIONS; k++)
+        want[k] = apigw_integrations[k].type;
+    check_ref_any(s, wc, g->integration, g->integration_at, want, N_APIGW_INTEGRATIONS,
+                  "an apigw's integration");
+}
+
+/* How an apigw reads the answers of an integration of type t (checked to be one). */
+static enum apigw_integration integration_kind(enum comp_type t)
+{
+    for (size_t k = 0; k < N_APIGW_INTEGRATIONS; k++)
+        if (apigw_integrations[k].type == t)
+            return apigw_integrations[k].kind;
+    TS_ASSERT(0 && "an apigw's integration of a type not in apigw_integrations");
+    return APIGW_HTTP_PROXY;
 }
 
 /* Is `name` shaped like an AWS AZ name: a region ("us-east-1", "us-gov-west-1") and a zone
@@ -185,6 +243,7 @@ static void check_metric(struct scn *s, struct world_config *wc, const struct co
         break;
     case COMP_CACHE:
     case COMP_RDS:
+    case COMP_APIGW:
         if (m->metric_at)
             scn_error(s, m->metric_at, false,
                       "%s %s publishes no metric a scaling policy can use (alarms watch an alb's "
@@ -329,6 +388,30 @@ static void check_handlers(struct scn *s, struct world_config *wc, const struct 
                 break;
             }
         }
+}
+
+/* --- the front door -----------------------------------------------------------------------
+ * The workload's entry is an alb, or an apigw whose integration is one. The call-loop and
+ * call-depth checks start from the fleets behind that alb; the frames in front of them are
+ * the client's, the apigw's (one, for the gateway) and the alb's. */
+struct front_door {
+    int32_t apigw;  /* component index of the entry apigw, or -1 */
+    int32_t alb;    /* the alb the requests reach (the entry, or the apigw's integration), or -1 */
+    int32_t frames; /* frames from the client to the alb, both included: 2, or 3 via an apigw */
+};
+
+static int32_t comp_index(const struct world_config *wc, const char *name, enum comp_type t);
+
+static struct front_door front_door(const struct world_config *wc)
+{
+    struct front_door d = {.apigw = comp_index(wc, wc->workload.entry, COMP_APIGW),
+                           .alb = comp_index(wc, wc->workload.entry, COMP_ALB),
+                           .frames = 2};
+    if (d.apigw >= 0) {
+        d.alb = comp_index(wc, wc->comps[d.apigw].u.apigw.integration, COMP_ALB);
+        d.frames = 3;
+    }
+    return d;
 }
 
 /* --- call loops ---------------------------------------------------------------------------
@@ -497,7 +580,7 @@ static void check_call_loops(struct scn *s, const struct world_config *wc)
                 }
         }
     }
-    int32_t entry = comp_index(wc, wc->workload.entry, COMP_ALB);
+    int32_t entry = front_door(wc).alb; /* an entry apigw calls nothing else: no loop */
     if (entry >= 0)
         for (uint32_t k = 0; k < wc->comps[entry].u.alb.ntargets; k++)
             if (ls.targets[entry][k] >= 0)
@@ -567,7 +650,8 @@ static int32_t fleet_depth(struct depth_search *d, uint32_t i)
 
 static void check_call_depth(struct scn *s, const struct world_config *wc)
 {
-    int32_t entry = comp_index(wc, wc->workload.entry, COMP_ALB);
+    struct front_door door = front_door(wc);
+    int32_t entry = door.alb;
     if (entry < 0)
         return;
     uint32_t n = wc->ncomps;
@@ -581,14 +665,19 @@ static void check_call_depth(struct scn *s, const struct world_config *wc)
     const struct alb_config *a = &wc->comps[entry].u.alb;
     for (uint32_t t = 0; t < a->ntargets; t++) {
         int32_t g = comp_index(wc, a->targets[t], COMP_FLEET);
-        if (g >= 0 && 2 + fleet_depth(&d, (uint32_t)g) > frames) {
-            frames = 2 + d.depth[g];
+        if (g >= 0 && door.frames + fleet_depth(&d, (uint32_t)g) > frames) {
+            frames = door.frames + d.depth[g];
             deepest = g;
         }
     }
     if (frames > REQ_MAX_DEPTH) {
         char chain[1024];
-        size_t len = (size_t)snprintf(chain, sizeof chain, "client -> %s", wc->comps[entry].name);
+        size_t len = 0;
+        if (door.apigw >= 0)
+            len = (size_t)snprintf(chain, sizeof chain, "client -> %s -> %s",
+                                   wc->comps[door.apigw].name, wc->comps[entry].name);
+        else
+            len = (size_t)snprintf(chain, sizeof chain, "client -> %s", wc->comps[entry].name);
         for (int32_t i = deepest; i >= 0 && len < sizeof chain;) {
             len += (size_t)snprintf(chain + len, sizeof chain - len, " -> %s", wc->comps[i].name);
             if (d.via[i] >= 0 && len < sizeof chain)
@@ -717,6 +806,9 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
         break;
     case COMP_RDS:
         rds_config_from_json(&o, &c->u.rds, a);
+        break;
+    case COMP_APIGW:
+        apigw_config_from_json(&o, &c->u.apigw, a);
         break;
     }
     scn_close(&o); /* unknown and missing keys are reported here */
@@ -888,8 +980,8 @@ int world_config_read(struct scn *s, struct world_config *wc)
      * would dangle: the missing or empty .components is the one mistake to report. */
     if (wc->ncomps == 0)
         return TS_ESCENARIO;
-    check_ref(s, wc, wc->workload.entry, wc->workload.entry_at, COMP_ALB,
-              "the workload's entry");
+    check_ref_any(s, wc, wc->workload.entry, wc->workload.entry_at, entry_types,
+                  sizeof entry_types / sizeof entry_types[0], "the workload's entry");
     for (uint32_t i = 0; i < wc->ncomps; i++) {
         struct comp_config *c = &wc->comps[i];
         if (!c->typed)
@@ -945,6 +1037,9 @@ int world_config_read(struct scn *s, struct world_config *wc)
                           wc->azs[0]);
             break;
         }
+        case COMP_APIGW:
+            check_apigw_integration(s, wc, &c->u.apigw);
+            break;
         }
     }
     check_faults(s, wc);
@@ -975,6 +1070,9 @@ void world_config_release(struct world_config *wc)
         case COMP_RDS:
             rds_config_release(&c->u.rds);
             break;
+        case COMP_APIGW:
+            apigw_config_release(&c->u.apigw);
+            break;
         }
     }
     dist_release(&wc->net_same_az);
@@ -992,6 +1090,7 @@ struct built {
         struct fleet *fleet;
         struct cache *cache;
         struct rds *rds;
+        struct apigw *apigw;
     } u;
     struct component *comp;
     struct scaling *scaling; /* fleets with policies or scheduled actions */
@@ -1057,6 +1156,10 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
             b->u.rds = rds_new(sim, c->name, &c->u.rds, wc->azs, wc->nazs, &w->pool);
             b->comp = rds_component(b->u.rds);
             break;
+        case COMP_APIGW:
+            b->u.apigw = apigw_new(sim, c->name, &c->u.apigw);
+            b->comp = apigw_component(b->u.apigw);
+            break;
         }
     }
     /* the client's columns come first, then each component's in scenario order */
@@ -1085,6 +1188,15 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
         case COMP_RDS:
             rds_start(sim, b->u.rds);
             break;
+        case COMP_APIGW: {
+            const char *name = wc->comps[i].u.apigw.integration;
+            enum comp_type t = COMP_ALB;
+            for (uint32_t k = 0; k < wc->ncomps; k++)
+                if (strcmp(wc->comps[k].name, name) == 0)
+                    t = wc->comps[k].type;
+            apigw_start(sim, b->u.apigw, lookup(w, name), integration_kind(t));
+            break;
+        }
         }
     }
     /* scaling policies create their alarms; CloudWatch starts once they all exist */
@@ -1125,6 +1237,9 @@ void world_free(struct world *w)
             break;
         case COMP_RDS:
             rds_free(w->comps[i].u.rds);
+            break;
+        case COMP_APIGW:
+            apigw_free(w->comps[i].u.apigw);
             break;
         }
     }
