@@ -67,7 +67,7 @@ bool apigw_config_from_json(struct scn_obj *o, struct apigw_config *c, struct ar
     dist_read(o, "latency", "{\"dist\": \"lognormal\", \"mean\": \"5ms\", \"sd\": \"2ms\"}",
               &c->latency, a);
     unsigned before_status = scn_error_count(s);
-    int64_t st = scn_int(o, "lambda_throttle_status", 500, 100, 599);
+    int64_t st = scn_int(o, "lambda_throttle_status", 500, INT32_MIN, INT32_MAX);
     c->lambda_throttle_status = REQ_E500;
     bool known = false;
     for (size_t k = 0; k < sizeof remap_statuses / sizeof remap_statuses[0]; k++)
