@@ -15,7 +15,8 @@
  * timeseries.csv, to its printed precision); the 429s of the whole run equal the requests
  * less those the bucket arithmetic lets through; the slow requests get 504 at the gateway's
  * 29 s and the instances still hold them afterwards; the cost is the requests through the
- * bucket at $3.50 per million (APIGW-3). */
+ * bucket at $3.50 per million (APIGW-3). Then the same with clients that time out at 5 s and
+ * retry, with the gateway's timeout at 29 s and at 1 s: conservation again. */
 #include "check.h"
 
 static const char *scenario =
@@ -35,6 +36,36 @@ static double col(const struct run_result *res, const char *name)
     double v = run_result_get(res, name);
     CHECK(v == v, "summary has no column %s", name);
     return v;
+}
+
+/* Clients that retry (429s, 504s) and give up: at 5 s, before the gateway's 29 s (the
+ * client's and the gateway's abandoned work both end downstream), and with a gateway timeout
+ * of 1 s that comes before the client's 5 s. Every request still ends once, and every
+ * request object comes back. */
+static void conserve_with_clients(const char *const *sets, const char *dir)
+{
+    struct check_scenario cs;
+    CHECK_EQ_INT(check_load(&cs, scenario, sets), 0);
+    struct run_result res;
+    CHECK_EQ_INT(check_run_to(&cs, dir, &res), 0);
+    double requests = col(&res, "requests"), ok = col(&res, "ok"), errors = col(&res, "errors");
+    double attempts = col(&res, "attempts"), api_requests = col(&res, "api.requests");
+    CHECK(requests > 45000 && requests == ok + errors, "%s: requests %.0f != ok %.0f + errors "
+          "%.0f", dir, requests, ok, errors);
+    CHECK_EQ_INT(col(&res, "unfinished"), 0);
+    CHECK(res.requests_live == 0, "%s: %llu request objects never returned to the pool", dir,
+          (unsigned long long)res.requests_live);
+    CHECK(attempts > requests, "%s: %.0f attempts for %.0f requests: no retry", dir, attempts,
+          requests);
+    CHECK_EQ_INT(api_requests, attempts); /* every attempt reaches the gateway */
+    CHECK(col(&res, "api.ok") >= ok, "%s: the gateway answered %.0f ok, the clients counted "
+          "%.0f", dir, col(&res, "api.ok"), ok);
+    printf("%s: %.0f requests, %.0f attempts, %.0f ok, %.0f 429, %.0f 504, %.0f timeouts; "
+           "%.0f integration timeouts; pool empty\n",
+           dir, requests, attempts, ok, col(&res, "errors_429"), col(&res, "errors_504"),
+           col(&res, "errors_timeout"), col(&res, "api.integration_timeouts"));
+    run_result_release(&res);
+    check_unload(&cs);
 }
 
 int main(void)
@@ -114,5 +145,13 @@ int main(void)
            requests, throttled, through, expect, timeouts, cost);
     run_result_release(&res);
     check_unload(&cs);
+    conserve_with_clients(
+        (const char *const[]){"workload.client.timeout=5s", "workload.client.retry.max_attempts=3",
+                              NULL},
+        "apigw-clients.out");
+    conserve_with_clients(
+        (const char *const[]){"workload.client.timeout=5s", "workload.client.retry.max_attempts=3",
+                              "components.api.integration_timeout=1s", NULL},
+        "apigw-clients-1s.out");
     return check_done();
 }
