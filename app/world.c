@@ -185,6 +185,7 @@ static void check_metric(struct scn *s, struct world_config *wc, const struct co
         break;
     case COMP_CACHE:
     case COMP_RDS:
+    case COMP_DYNAMODB:
         if (m->metric_at)
             scn_error(s, m->metric_at, false,
                       "%s %s publishes no metric a scaling policy can use (alarms watch an alb's "
@@ -324,6 +325,10 @@ static void check_handlers(struct scn *s, struct world_config *wc, const struct 
                 break;
             case TARGET_RDS:
                 check_ref(s, wc, op->target, op->target_at, COMP_RDS, "a db step's target");
+                break;
+            case TARGET_DYNAMODB:
+                check_ref(s, wc, op->target, op->target_at, COMP_DYNAMODB,
+                          "a dynamodb step's target");
                 break;
             case TARGET_NONE:
                 break;
@@ -551,9 +556,12 @@ static int32_t fleet_depth(struct depth_search *d, uint32_t i)
                     }
                 }
             } else if (op->kind == POP_CACHE_GET || op->kind == POP_CACHE_SET ||
-                       op->kind == POP_DB) {
+                       op->kind == POP_DB || op->kind == POP_DDB) {
+                /* a leaf: a cache, a database or a table calls nobody */
                 int32_t c = comp_index(wc, op->target,
-                                       op->kind == POP_DB ? COMP_RDS : COMP_CACHE);
+                                       op->kind == POP_DB    ? COMP_RDS
+                                       : op->kind == POP_DDB ? COMP_DYNAMODB
+                                                             : COMP_CACHE);
                 if (c >= 0 && best < 2) {
                     best = 2;
                     d->next[i] = c;
@@ -717,6 +725,9 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
         break;
     case COMP_RDS:
         rds_config_from_json(&o, &c->u.rds, a);
+        break;
+    case COMP_DYNAMODB:
+        dynamodb_config_from_json(&o, &c->u.dynamodb, a);
         break;
     }
     scn_close(&o); /* unknown and missing keys are reported here */
@@ -945,6 +956,8 @@ int world_config_read(struct scn *s, struct world_config *wc)
                           wc->azs[0]);
             break;
         }
+        case COMP_DYNAMODB: /* regional, referring to nothing */
+            break;
         }
     }
     check_faults(s, wc);
@@ -975,6 +988,9 @@ void world_config_release(struct world_config *wc)
         case COMP_RDS:
             rds_config_release(&c->u.rds);
             break;
+        case COMP_DYNAMODB:
+            dynamodb_config_release(&c->u.dynamodb);
+            break;
         }
     }
     dist_release(&wc->net_same_az);
@@ -992,6 +1008,7 @@ struct built {
         struct fleet *fleet;
         struct cache *cache;
         struct rds *rds;
+        struct dynamodb *dynamodb;
     } u;
     struct component *comp;
     struct scaling *scaling; /* fleets with policies or scheduled actions */
@@ -1057,6 +1074,10 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
             b->u.rds = rds_new(sim, c->name, &c->u.rds, wc->azs, wc->nazs, &w->pool);
             b->comp = rds_component(b->u.rds);
             break;
+        case COMP_DYNAMODB:
+            b->u.dynamodb = dynamodb_new(sim, c->name, &c->u.dynamodb);
+            b->comp = dynamodb_component(b->u.dynamodb);
+            break;
         }
     }
     /* the client's columns come first, then each component's in scenario order */
@@ -1084,6 +1105,9 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
             break;
         case COMP_RDS:
             rds_start(sim, b->u.rds);
+            break;
+        case COMP_DYNAMODB:
+            dynamodb_start(sim, b->u.dynamodb);
             break;
         }
     }
@@ -1125,6 +1149,9 @@ void world_free(struct world *w)
             break;
         case COMP_RDS:
             rds_free(w->comps[i].u.rds);
+            break;
+        case COMP_DYNAMODB:
+            dynamodb_free(w->comps[i].u.dynamodb);
             break;
         }
     }

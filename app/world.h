@@ -8,6 +8,7 @@
 #include "tiersim/models/alb.h"
 #include "tiersim/models/cache.h"
 #include "tiersim/models/cloudwatch.h"
+#include "tiersim/models/dynamodb.h"
 #include "tiersim/models/faults.h"
 #include "tiersim/models/fleet.h"
 #include "tiersim/models/rds.h"
@@ -22,7 +23,8 @@
     XX(ALB, "alb")                                                                             \
     XX(FLEET, "fleet")                                                                         \
     XX(CACHE, "cache")                                                                         \
-    XX(RDS, "rds")
+    XX(RDS, "rds")                                                                             \
+    XX(DYNAMODB, "dynamodb")
 
 enum comp_type {
 #define XX(k, _) COMP_##k,
@@ -42,6 +44,7 @@ struct comp_config {
         struct fleet_config fleet;
         struct cache_config cache;
         struct rds_config rds;
+        struct dynamodb_config dynamodb;
     } u;
     struct scaling_config scaling; /* fleets: policies and scheduled actions */
     const struct cJSON *at;        /* the component's object */
