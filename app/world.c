@@ -524,9 +524,9 @@ static void check_call_loops(struct scn *s, const struct world_config *wc)
 
 /* --- call depth ------------------------------------------------------------------------------
  * A request carries one frame per level of its call chain (component.h, REQ_MAX_DEPTH): the
- * client, then an alb and an instance per tier, then a cache or a database at the bottom. A
- * scenario whose deepest chain needs more would see every request that goes that deep fail,
- * so it is refused. Run once the call graph is known to have no loop. */
+ * client, then an alb and an instance per tier, then a cache, a database or a table at the
+ * bottom. A scenario whose deepest chain needs more would see every request that goes that
+ * deep fail, so it is refused. Run once the call graph is known to have no loop. */
 
 struct depth_search {
     const struct world_config *wc;

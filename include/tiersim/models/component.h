@@ -46,7 +46,8 @@ enum req_status {
 #define REQ_MAX_DEPTH 12
 
 /* What a caller asks of its callee. An HTTP server (an ALB, an instance) serves OP_HTTP;
- * a cache and a database serve their own operations and answer anything else with 500. */
+ * a cache, a database and a DynamoDB table serve their own operations and answer anything
+ * else with 500. */
 enum req_op {
     OP_HTTP = 0,
     OP_CACHE_GET, /* arg: the key (0 .. keys-1), or ignored by a fixed-ratio cache */
@@ -214,8 +215,8 @@ struct fault_action {
 };
 
 struct component_ops {
-    const char *type; /* "alb", "fleet", "instance", "cache", "rds", "client", or a helper's
-                         ("alb-health-check", a sink's "...abandoned") */
+    const char *type; /* "alb", "fleet", "instance", "cache", "rds", "dynamodb", "client", or
+                         a helper's ("alb-health-check", a sink's "...abandoned") */
     /* A request arrives; the callee's frame is on top (ctx, aux, pc zeroed). */
     void (*accept)(struct sim *sim, struct component *self, struct request *r);
     /* A callee replied (r->status says how); self's frame is on top again. */
