@@ -135,7 +135,7 @@ void dynamodb_config_release(struct dynamodb_config *c)
     dist_release(&c->write_latency);
 }
 
-/* --- state -------------------------------------------------------------------------------------- */
+/* --- state ------------------------------------------------------------------------------------ */
 
 /* One operation type's capacity and counts (all capacity in half units). */
 struct lane {
@@ -168,7 +168,7 @@ struct dynamodb {
     uint32_t c_ts, c_sum;
 };
 
-/* --- capacity ------------------------------------------------------------------------------------- */
+/* --- capacity --------------------------------------------------------------------------------- */
 
 /* On demand: move the rings to the second of `now`. The consumption of second k joins the
  * previous peak when second k + delay begins. */
@@ -255,7 +255,7 @@ double dynamodb_burst_left(struct dynamodb *t, int64_t now, bool write)
     return (double)l->tokens / (2.0 * (double)SIM_NS_PER_S);
 }
 
-/* --- serving ------------------------------------------------------------------------------------- */
+/* --- serving ---------------------------------------------------------------------------------- */
 
 static void dynamodb_accept(struct sim *sim, struct component *self, struct request *r)
 {
@@ -306,7 +306,7 @@ static const struct component_ops dynamodb_ops = {
     .resume = dynamodb_resume,
 };
 
-/* --- metrics -------------------------------------------------------------------------------------- */
+/* --- metrics ---------------------------------------------------------------------------------- */
 
 static void take_snap(const struct dynamodb *t, struct snap *s)
 {
@@ -359,7 +359,7 @@ static void on_warmup_end(struct sim *sim, void *ctx, uint64_t arg)
     take_snap(t, &t->at_warm);
 }
 
-/* --- life ---------------------------------------------------------------------------------------- */
+/* --- life ------------------------------------------------------------------------------------- */
 
 struct component *dynamodb_component(struct dynamodb *t)
 {

@@ -43,7 +43,8 @@ static const char *throttle_scenario =
     "      \"handlers\": { \"default\": [ { \"cpu\": \"2ms\" },"
     "                                   { \"dynamodb\": \"orders\", \"op\": \"read\" } ] } },"
     "    \"orders\": { \"type\": \"dynamodb\", \"billing_mode\": \"PROVISIONED\","
-    "      \"read_capacity_units\": 20, \"write_capacity_units\": 5, \"burst_window\": \"1s\" } } }";
+    "      \"read_capacity_units\": 20, \"write_capacity_units\": 5,"
+    "      \"burst_window\": \"1s\" } } }";
 
 static void test_latency(void)
 {

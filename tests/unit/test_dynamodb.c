@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- configuration ----------------------------------------------------------------------------- */
+/* --- configuration ---------------------------------------------------------------------------- */
 
 static bool read_cfg(struct scn_obj *o, void *cfg, struct arena *a)
 {
@@ -127,7 +127,7 @@ static void test_config_errors(void)
                 "\"PROVISIONED\"?)\n");
 }
 
-/* --- the component on a simulation --------------------------------------------------------------- */
+/* --- the component on a simulation ------------------------------------------------------------ */
 
 /* A client of the table: sends requests of one op and size at `rate(t)` per second, evenly
  * spaced (spacing 1e9 / rate ns, so a whole rate gives exactly that many per second) or
