@@ -163,7 +163,6 @@ struct dynamodb {
     struct lane lane[2];   /* [0] reads, [1] writes */
     int64_t sec;           /* the second (of the run) the rings are at */
     uint32_t delay;        /* peak_delay_s */
-    uint64_t errors;       /* requests that were not a DynamoDB operation */
     struct snap at_row, at_warm;
     uint32_t c_ts, c_sum;
 };
@@ -260,7 +259,7 @@ double dynamodb_burst_left(struct dynamodb *t, int64_t now, bool write)
 static void dynamodb_accept(struct sim *sim, struct component *self, struct request *r)
 {
     struct dynamodb *t = (struct dynamodb *)self;
-    int w;
+    int w = -1;
     switch ((enum req_op)r->op) {
     case OP_DDB_READ:
         w = 0;
@@ -273,10 +272,10 @@ static void dynamodb_accept(struct sim *sim, struct component *self, struct requ
     case OP_CACHE_SET:
     case OP_DB_READ:
     case OP_DB_WRITE:
-        t->errors++;
-        comp_reply(sim, r, REQ_E500);
+        comp_reply(sim, r, REQ_E500); /* a caller's mistake: the world never wires one */
         return;
     }
+    TS_ASSERT(w >= 0); /* r->op is one of enum req_op */
     /* served in the caller's own AZ: DynamoDB's endpoint is in every AZ */
     int64_t hop = comp_hop(r, r->stack[r->depth - 2u].az);
     struct lane *l = &t->lane[w];
