@@ -162,7 +162,6 @@ struct dynamodb {
     gsl_rng *rng_latency;
     struct lane lane[2];   /* [0] reads, [1] writes */
     int64_t sec;           /* the second (of the run) the rings are at */
-    uint32_t delay;        /* peak_delay_s */
     struct snap at_row, at_warm;
     uint32_t c_ts, c_sum;
 };
@@ -176,7 +175,7 @@ static void advance(struct dynamodb *t, int64_t now)
     int64_t s = now / SIM_NS_PER_S;
     if (s <= t->sec)
         return;
-    uint32_t d = t->delay;
+    uint32_t d = t->cfg->peak_delay_s;
     for (int w = 0; w < 2; w++) {
         struct lane *l = &t->lane[w];
         if (s - t->sec >= (int64_t)d) { /* every second in the ring has matured */
@@ -223,7 +222,7 @@ static bool take(struct dynamodb *t, int w, uint64_t units, int64_t now)
     struct lane *l = &t->lane[w];
     if (t->cfg->billing_mode == DYNAMODB_PAY_PER_REQUEST) {
         advance(t, now);
-        uint64_t *used = &l->ring[(uint64_t)t->sec % t->delay];
+        uint64_t *used = &l->ring[(uint64_t)t->sec % t->cfg->peak_delay_s];
         if (*used + units > ceiling(l))
             return false;
         *used += units;
@@ -276,6 +275,7 @@ static void dynamodb_accept(struct sim *sim, struct component *self, struct requ
         return;
     }
     TS_ASSERT(w >= 0); /* r->op is one of enum req_op */
+    TS_ASSERT(r->arg <= 2u * DDB_MAX_UNITS); /* ddb_units_arg of at most DDB_MAX_UNITS */
     /* served in the caller's own AZ: DynamoDB's endpoint is in every AZ */
     int64_t hop = comp_hop(r, r->stack[r->depth - 2u].az);
     struct lane *l = &t->lane[w];
@@ -375,11 +375,10 @@ struct dynamodb *dynamodb_new(struct sim *sim, const char *name, const struct dy
     t->rng_latency = sim_rng(sim, name, "latency");
     if (c->billing_mode == DYNAMODB_PAY_PER_REQUEST) {
         TS_ASSERT(c->peak_delay_s >= 1);
-        t->delay = c->peak_delay_s;
         const uint32_t peak[2] = {c->peak_read, c->peak_write}, max[2] = {c->max_read,
                                                                          c->max_write};
         for (int w = 0; w < 2; w++) {
-            t->lane[w].ring = ts_calloc(t->delay, sizeof *t->lane[w].ring);
+            t->lane[w].ring = ts_calloc(c->peak_delay_s, sizeof *t->lane[w].ring);
             t->lane[w].peak = 2u * (uint64_t)peak[w];
             t->lane[w].max = 2u * (uint64_t)max[w];
         }
