@@ -244,6 +244,7 @@ static void check_metric(struct scn *s, struct world_config *wc, const struct co
     case COMP_CACHE:
     case COMP_RDS:
     case COMP_APIGW:
+    case COMP_DYNAMODB:
         if (m->metric_at)
             scn_error(s, m->metric_at, false,
                       "%s %s publishes no metric a scaling policy can use (alarms watch an alb's "
@@ -383,6 +384,10 @@ static void check_handlers(struct scn *s, struct world_config *wc, const struct 
                 break;
             case TARGET_RDS:
                 check_ref(s, wc, op->target, op->target_at, COMP_RDS, "a db step's target");
+                break;
+            case TARGET_DYNAMODB:
+                check_ref(s, wc, op->target, op->target_at, COMP_DYNAMODB,
+                          "a dynamodb step's target");
                 break;
             case TARGET_NONE:
                 break;
@@ -602,9 +607,9 @@ static void check_call_loops(struct scn *s, const struct world_config *wc)
 
 /* --- call depth ------------------------------------------------------------------------------
  * A request carries one frame per level of its call chain (component.h, REQ_MAX_DEPTH): the
- * client, then an alb and an instance per tier, then a cache or a database at the bottom. A
- * scenario whose deepest chain needs more would see every request that goes that deep fail,
- * so it is refused. Run once the call graph is known to have no loop. */
+ * client, then an alb and an instance per tier, then a cache, a database or a table at the
+ * bottom. A scenario whose deepest chain needs more would see every request that goes that
+ * deep fail, so it is refused. Run once the call graph is known to have no loop. */
 
 struct depth_search {
     const struct world_config *wc;
@@ -634,9 +639,12 @@ static int32_t fleet_depth(struct depth_search *d, uint32_t i)
                     }
                 }
             } else if (op->kind == POP_CACHE_GET || op->kind == POP_CACHE_SET ||
-                       op->kind == POP_DB) {
+                       op->kind == POP_DB || op->kind == POP_DDB) {
+                /* a leaf: a cache, a database or a table calls nobody */
                 int32_t c = comp_index(wc, op->target,
-                                       op->kind == POP_DB ? COMP_RDS : COMP_CACHE);
+                                       op->kind == POP_DB    ? COMP_RDS
+                                       : op->kind == POP_DDB ? COMP_DYNAMODB
+                                                             : COMP_CACHE);
                 if (c >= 0 && best < 2) {
                     best = 2;
                     d->next[i] = c;
@@ -809,6 +817,9 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
         break;
     case COMP_APIGW:
         apigw_config_from_json(&o, &c->u.apigw, a);
+        break;
+    case COMP_DYNAMODB:
+        dynamodb_config_from_json(&o, &c->u.dynamodb, a);
         break;
     }
     scn_close(&o); /* unknown and missing keys are reported here */
@@ -1040,6 +1051,8 @@ int world_config_read(struct scn *s, struct world_config *wc)
         case COMP_APIGW:
             check_apigw_integration(s, wc, &c->u.apigw);
             break;
+        case COMP_DYNAMODB: /* regional, referring to nothing */
+            break;
         }
     }
     check_faults(s, wc);
@@ -1073,6 +1086,9 @@ void world_config_release(struct world_config *wc)
         case COMP_APIGW:
             apigw_config_release(&c->u.apigw);
             break;
+        case COMP_DYNAMODB:
+            dynamodb_config_release(&c->u.dynamodb);
+            break;
         }
     }
     dist_release(&wc->net_same_az);
@@ -1091,6 +1107,7 @@ struct built {
         struct cache *cache;
         struct rds *rds;
         struct apigw *apigw;
+        struct dynamodb *dynamodb;
     } u;
     struct component *comp;
     struct scaling *scaling; /* fleets with policies or scheduled actions */
@@ -1160,6 +1177,10 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
             b->u.apigw = apigw_new(sim, c->name, &c->u.apigw);
             b->comp = apigw_component(b->u.apigw);
             break;
+        case COMP_DYNAMODB:
+            b->u.dynamodb = dynamodb_new(sim, c->name, &c->u.dynamodb);
+            b->comp = dynamodb_component(b->u.dynamodb);
+            break;
         }
     }
     /* the client's columns come first, then each component's in scenario order */
@@ -1197,6 +1218,9 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
             apigw_start(sim, b->u.apigw, lookup(w, name), integration_kind(t));
             break;
         }
+        case COMP_DYNAMODB:
+            dynamodb_start(sim, b->u.dynamodb);
+            break;
         }
     }
     /* scaling policies create their alarms; CloudWatch starts once they all exist */
@@ -1240,6 +1264,9 @@ void world_free(struct world *w)
             break;
         case COMP_APIGW:
             apigw_free(w->comps[i].u.apigw);
+            break;
+        case COMP_DYNAMODB:
+            dynamodb_free(w->comps[i].u.dynamodb);
             break;
         }
     }

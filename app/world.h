@@ -9,6 +9,7 @@
 #include "tiersim/models/apigw.h"
 #include "tiersim/models/cache.h"
 #include "tiersim/models/cloudwatch.h"
+#include "tiersim/models/dynamodb.h"
 #include "tiersim/models/faults.h"
 #include "tiersim/models/fleet.h"
 #include "tiersim/models/rds.h"
@@ -24,7 +25,8 @@
     XX(FLEET, "fleet")                                                                         \
     XX(CACHE, "cache")                                                                         \
     XX(RDS, "rds")                                                                             \
-    XX(APIGW, "apigw")
+    XX(APIGW, "apigw")                                                                         \
+    XX(DYNAMODB, "dynamodb")
 
 enum comp_type {
 #define XX(k, _) COMP_##k,
@@ -45,6 +47,7 @@ struct comp_config {
         struct cache_config cache;
         struct rds_config rds;
         struct apigw_config apigw;
+        struct dynamodb_config dynamodb;
     } u;
     struct scaling_config scaling; /* fleets: policies and scheduled actions */
     const struct cJSON *at;        /* the component's object */
