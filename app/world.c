@@ -41,25 +41,40 @@ static struct comp_config *find_comp(struct world_config *wc, const char *name)
     return NULL;
 }
 
-/* Check that `name` (at node `at`) names a component of type `want`. */
-static void check_ref(struct scn *s, struct world_config *wc, const char *name, const cJSON *at,
-                      enum comp_type want, const char *role)
+/* "an alb", "an alb or an apigw", "an alb, an apigw or a lambda": the types of `want`. */
+static const char *types_text(char *buf, size_t size, const enum comp_type *want, unsigned n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (unsigned k = 0; k < n && len < size; k++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s %s",
+                                k == 0 ? "" : k + 1 == n ? " or " : ", ",
+                                article(type_names[want[k]]), type_names[want[k]]);
+    return buf;
+}
+
+/* Check that `name` (at node `at`) names a component of one of the n types in `want`. */
+static void check_ref_any(struct scn *s, struct world_config *wc, const char *name,
+                          const cJSON *at, const enum comp_type *want, unsigned nwant,
+                          const char *role)
 {
     if (!name)
         return;
     struct comp_config *c = find_comp(wc, name);
+    char types[128];
+    types_text(types, sizeof types, want, nwant);
     if (!name[0]) { /* no name at all: say what kind of name, and which there are */
         const char **names = ts_malloc((wc->ncomps ? wc->ncomps : 1u) * sizeof *names);
         unsigned n = 0;
         for (uint32_t i = 0; i < wc->ncomps; i++)
-            if (wc->comps[i].typed && wc->comps[i].type == want)
-                names[n++] = wc->comps[i].name;
+            for (unsigned k = 0; k < nwant; k++)
+                if (wc->comps[i].typed && wc->comps[i].type == want[k])
+                    names[n++] = wc->comps[i].name;
         char list[256];
         scn_join(list, sizeof list, names, n);
         free(names);
-        scn_error(s, at, false, "expected the name of a component, got \"\" (here %s %s%s%s)",
-                  article(type_names[want]), type_names[want], n ? ": " : ", and there is none",
-                  n ? list : "");
+        scn_error(s, at, false, "expected the name of a component, got \"\" (here %s%s%s)",
+                  types, n ? ": " : ", and there is none", n ? list : "");
         return;
     }
     if (!c) {
@@ -74,55 +89,54 @@ static void check_ref(struct scn *s, struct world_config *wc, const char *name, 
             scn_error(s, at, false, "no component named \"%s\" in .components", name);
         return;
     }
-    if (c->typed && c->type != want) /* an unknown type is reported where it is given */
-        scn_error(s, at, false, "\"%s\" is %s %s, but %s must be %s %s", name,
-                  article(type_names[c->type]), type_names[c->type], role,
-                  article(type_names[want]), type_names[want]);
-}
-
-/* Check that `name` (at node `at`) names a component of one of the n types `want` (the
- * target of a call: an alb or a Lambda function). */
-static void check_ref_any(struct scn *s, struct world_config *wc, const char *name,
-                          const cJSON *at, const enum comp_type *want, unsigned n,
-                          const char *role)
-{
-    if (!name)
+    if (!c->typed) /* an unknown type is reported where it is given */
         return;
-    char kinds[128]; /* "an alb or a lambda" */
-    size_t len = 0;
-    kinds[0] = '\0';
-    for (unsigned k = 0; k < n && len < sizeof kinds; k++) {
-        int w = snprintf(kinds + len, sizeof kinds - len, "%s%s %s",
-                         k == 0 ? "" : k + 1 == n ? " or " : ", ", article(type_names[want[k]]),
-                         type_names[want[k]]);
-        len += w > 0 ? (size_t)w : 0;
-    }
-    struct comp_config *c = find_comp(wc, name);
-    if (!name[0]) { /* no name at all: say which names would do */
-        const char **names = ts_malloc((wc->ncomps ? wc->ncomps : 1u) * sizeof *names);
-        unsigned m = 0;
-        for (uint32_t i = 0; i < wc->ncomps; i++)
-            for (unsigned k = 0; k < n; k++)
-                if (wc->comps[i].typed && wc->comps[i].type == want[k])
-                    names[m++] = wc->comps[i].name;
-        char list[256];
-        scn_join(list, sizeof list, names, m);
-        free(names);
-        scn_error(s, at, false, "expected the name of a component, got \"\" (here %s%s%s)",
-                  kinds, m ? ": " : ", and there is none", m ? list : "");
-        return;
-    }
-    if (!c) { /* a dangling name: as for one type */
-        check_ref(s, wc, name, at, want[0], role);
-        return;
-    }
-    if (!c->typed)
-        return; /* an unknown type is reported where it is given */
-    for (unsigned k = 0; k < n; k++)
+    for (unsigned k = 0; k < nwant; k++)
         if (c->type == want[k])
             return;
     scn_error(s, at, false, "\"%s\" is %s %s, but %s must be %s", name,
-              article(type_names[c->type]), type_names[c->type], role, kinds);
+              article(type_names[c->type]), type_names[c->type], role, types);
+}
+
+/* Check that `name` (at node `at`) names a component of type `want`. */
+static void check_ref(struct scn *s, struct world_config *wc, const char *name, const cJSON *at,
+                      enum comp_type want, const char *role)
+{
+    check_ref_any(s, wc, name, at, &want, 1, role);
+}
+
+/* What the workload's entry may be: the front door of the architecture (a Lambda function:
+ * its function URL). */
+static const enum comp_type entry_types[] = {COMP_ALB, COMP_APIGW, COMP_LAMBDA};
+
+/* What an apigw's integration may be, and how the gateway reads its answers (apigw.h). */
+static const struct {
+    enum comp_type type;
+    enum apigw_integration kind;
+} apigw_integrations[] = {
+    {COMP_ALB, APIGW_HTTP_PROXY},
+    {COMP_LAMBDA, APIGW_LAMBDA_PROXY},
+};
+#define N_APIGW_INTEGRATIONS (sizeof apigw_integrations / sizeof apigw_integrations[0])
+
+static void check_apigw_integration(struct scn *s, struct world_config *wc,
+                                    const struct apigw_config *g)
+{
+    enum comp_type want[N_APIGW_INTEGRATIONS];
+    for (size_t k = 0; k < N_APIGW_INTEGRATIONS; k++)
+        want[k] = apigw_integrations[k].type;
+    check_ref_any(s, wc, g->integration, g->integration_at, want, N_APIGW_INTEGRATIONS,
+                  "an apigw's integration");
+}
+
+/* How an apigw reads the answers of an integration of type t (checked to be one). */
+static enum apigw_integration integration_kind(enum comp_type t)
+{
+    for (size_t k = 0; k < N_APIGW_INTEGRATIONS; k++)
+        if (apigw_integrations[k].type == t)
+            return apigw_integrations[k].kind;
+    TS_ASSERT(0 && "an apigw's integration of a type not in apigw_integrations");
+    return APIGW_HTTP_PROXY;
 }
 
 /* What a call step or the workload may call: an ALB, or a Lambda function (a function URL,
@@ -234,6 +248,8 @@ static void check_metric(struct scn *s, struct world_config *wc, const struct co
         break;
     case COMP_CACHE:
     case COMP_RDS:
+    case COMP_APIGW:
+    case COMP_DYNAMODB:
     case COMP_LAMBDA:
         if (m->metric_at)
             scn_error(s, m->metric_at, false,
@@ -395,10 +411,42 @@ static void check_handlers(struct scn *s, struct world_config *wc,
             case TARGET_RDS:
                 check_ref(s, wc, op->target, op->target_at, COMP_RDS, "a db step's target");
                 break;
+            case TARGET_DYNAMODB:
+                check_ref(s, wc, op->target, op->target_at, COMP_DYNAMODB,
+                          "a dynamodb step's target");
+                break;
             case TARGET_NONE:
                 break;
             }
         }
+}
+
+/* --- the front door -----------------------------------------------------------------------
+ * The workload's entry is an alb or a Lambda function, or an apigw whose integration is one.
+ * The call-loop and call-depth checks start from the hosts behind it (an alb's fleets, or the
+ * function); the frames in front of them are the client's, the apigw's (one, for the
+ * gateway) and the alb's (none for a function: its frame is its environment's). */
+struct front_door {
+    int32_t apigw;  /* component index of the entry apigw, or -1 */
+    int32_t target; /* what the requests reach after the gateway, an alb or a Lambda function
+                       (the entry, or the apigw's integration), or -1 */
+    int32_t frames; /* frames in front of the target: the client's, and the gateway's: 1, or
+                       2 via an apigw */
+};
+
+static int32_t comp_index(const struct world_config *wc, const char *name, enum comp_type t);
+static int32_t callee_index(const struct world_config *wc, const char *name);
+
+static struct front_door front_door(const struct world_config *wc)
+{
+    struct front_door d = {.apigw = comp_index(wc, wc->workload.entry, COMP_APIGW),
+                           .target = callee_index(wc, wc->workload.entry),
+                           .frames = 1};
+    if (d.apigw >= 0) {
+        d.target = callee_index(wc, wc->comps[d.apigw].u.apigw.integration);
+        d.frames = 2;
+    }
+    return d;
 }
 
 /* --- call loops ---------------------------------------------------------------------------
@@ -477,6 +525,8 @@ static bool host_handlers(const struct comp_config *c, const struct program **h,
     case COMP_ALB:
     case COMP_CACHE:
     case COMP_RDS:
+    case COMP_APIGW:
+    case COMP_DYNAMODB:
         break;
     }
     return false;
@@ -624,7 +674,7 @@ static void check_call_loops(struct scn *s, const struct world_config *wc)
                 }
         }
     }
-    int32_t entry = callee_index(wc, wc->workload.entry);
+    int32_t entry = front_door(wc).target; /* an entry apigw calls nothing else */
     if (entry >= 0)
         for (uint32_t k = 0; k < ls.ntargets[entry]; k++)
             if (ls.targets[entry][k] >= 0)
@@ -647,12 +697,12 @@ static void check_call_loops(struct scn *s, const struct world_config *wc)
 
 /* --- call depth ------------------------------------------------------------------------------
  * A request carries one frame per level of its call chain (component.h, REQ_MAX_DEPTH): the
- * client, then an alb and an instance per tier (a Lambda function: one frame, its execution
- * environment's), then a cache or a database at the bottom. A scenario whose deepest chain
- * needs more would see every request that goes that deep fail, so it is refused. An
- * asynchronous invocation is counted as a synchronous one (its event's own chain starts
- * afresh, one frame shorter: the check is on the safe side). Run once the call graph is
- * known to have no loop. */
+ * client, an apigw's gateway, then an alb and an instance per tier (a Lambda function: one
+ * frame, its execution environment's), then a cache, a database or a table at the bottom. A
+ * scenario whose deepest chain needs more would see every request that goes that deep fail,
+ * so it is refused. An asynchronous invocation is counted as a synchronous one (its event's
+ * own chain starts afresh, one frame shorter: the check is on the safe side). Run once the
+ * call graph is known to have no loop. */
 
 struct depth_search {
     const struct world_config *wc;
@@ -691,9 +741,12 @@ static int32_t host_depth(struct depth_search *d, uint32_t i)
                     d->via[i] = -1;
                 }
             } else if (op->kind == POP_CACHE_GET || op->kind == POP_CACHE_SET ||
-                       op->kind == POP_DB) {
+                       op->kind == POP_DB || op->kind == POP_DDB) {
+                /* a leaf: a cache, a database or a table calls nobody */
                 int32_t c = comp_index(wc, op->target,
-                                       op->kind == POP_DB ? COMP_RDS : COMP_CACHE);
+                                       op->kind == POP_DB    ? COMP_RDS
+                                       : op->kind == POP_DDB ? COMP_DYNAMODB
+                                                             : COMP_CACHE);
                 if (c >= 0 && best < 2) {
                     best = 2;
                     d->next[i] = c;
@@ -707,7 +760,8 @@ static int32_t host_depth(struct depth_search *d, uint32_t i)
 
 static void check_call_depth(struct scn *s, const struct world_config *wc)
 {
-    int32_t entry = callee_index(wc, wc->workload.entry);
+    struct front_door door = front_door(wc);
+    int32_t entry = door.target;
     if (entry < 0)
         return;
     uint32_t n = wc->ncomps;
@@ -723,18 +777,21 @@ static void check_call_depth(struct scn *s, const struct world_config *wc)
         const struct alb_config *a = &wc->comps[entry].u.alb;
         for (uint32_t t = 0; t < a->ntargets; t++) {
             int32_t g = comp_index(wc, a->targets[t], COMP_FLEET);
-            if (g >= 0 && 2 + host_depth(&d, (uint32_t)g) > frames) {
-                frames = 2 + d.depth[g];
+            if (g >= 0 && door.frames + 1 + host_depth(&d, (uint32_t)g) > frames) {
+                frames = door.frames + 1 + d.depth[g];
                 deepest = g;
             }
         }
-    } else { /* a function URL: the client, then the function's environment */
-        frames = 1 + host_depth(&d, (uint32_t)entry);
+    } else { /* a function (URL, or an apigw's integration): its environment's frame */
+        frames = door.frames + host_depth(&d, (uint32_t)entry);
         deepest = entry;
     }
     if (frames > REQ_MAX_DEPTH) {
         char chain[1024];
         size_t len = (size_t)snprintf(chain, sizeof chain, "client");
+        if (door.apigw >= 0)
+            len += (size_t)snprintf(chain + len, sizeof chain - len, " -> %s",
+                                    wc->comps[door.apigw].name);
         if (through_alb)
             len += (size_t)snprintf(chain + len, sizeof chain - len, " -> %s",
                                     wc->comps[entry].name);
@@ -897,6 +954,12 @@ static void read_component(struct scn *s, cJSON *j, struct comp_config *c, struc
         break;
     case COMP_RDS:
         rds_config_from_json(&o, &c->u.rds, a);
+        break;
+    case COMP_APIGW:
+        apigw_config_from_json(&o, &c->u.apigw, a);
+        break;
+    case COMP_DYNAMODB:
+        dynamodb_config_from_json(&o, &c->u.dynamodb, a);
         break;
     case COMP_LAMBDA:
         lambda_config_from_json(&o, &c->u.lambda, a);
@@ -1085,8 +1148,8 @@ int world_config_read(struct scn *s, struct world_config *wc)
      * would dangle: the missing or empty .components is the one mistake to report. */
     if (wc->ncomps == 0)
         return TS_ESCENARIO;
-    check_ref_any(s, wc, wc->workload.entry, wc->workload.entry_at, callable, 2,
-                  "the workload's entry");
+    check_ref_any(s, wc, wc->workload.entry, wc->workload.entry_at, entry_types,
+                  sizeof entry_types / sizeof entry_types[0], "the workload's entry");
     for (uint32_t i = 0; i < wc->ncomps; i++) {
         struct comp_config *c = &wc->comps[i];
         if (!c->typed)
@@ -1150,6 +1213,11 @@ int world_config_read(struct scn *s, struct world_config *wc)
                           wc->azs[0]);
             break;
         }
+        case COMP_APIGW:
+            check_apigw_integration(s, wc, &c->u.apigw);
+            break;
+        case COMP_DYNAMODB: /* regional, referring to nothing */
+            break;
         }
     }
     check_faults(s, wc);
@@ -1181,6 +1249,12 @@ void world_config_release(struct world_config *wc)
         case COMP_RDS:
             rds_config_release(&c->u.rds);
             break;
+        case COMP_APIGW:
+            apigw_config_release(&c->u.apigw);
+            break;
+        case COMP_DYNAMODB:
+            dynamodb_config_release(&c->u.dynamodb);
+            break;
         case COMP_LAMBDA:
             lambda_config_release(&c->u.lambda);
             break;
@@ -1201,6 +1275,8 @@ struct built {
         struct fleet *fleet;
         struct cache *cache;
         struct rds *rds;
+        struct apigw *apigw;
+        struct dynamodb *dynamodb;
         struct lambda *lambda;
     } u;
     struct component *comp;
@@ -1269,6 +1345,14 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
             b->u.rds = rds_new(sim, c->name, &c->u.rds, wc->azs, wc->nazs, &w->pool);
             b->comp = rds_component(b->u.rds);
             break;
+        case COMP_APIGW:
+            b->u.apigw = apigw_new(sim, c->name, &c->u.apigw);
+            b->comp = apigw_component(b->u.apigw);
+            break;
+        case COMP_DYNAMODB:
+            b->u.dynamodb = dynamodb_new(sim, c->name, &c->u.dynamodb);
+            b->comp = dynamodb_component(b->u.dynamodb);
+            break;
         case COMP_LAMBDA:
             b->u.lambda = lambda_new(sim, c->name, &c->u.lambda, w->lambda_account, wc->azs,
                                      wc->nazs, &w->pool);
@@ -1301,6 +1385,18 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
             break;
         case COMP_RDS:
             rds_start(sim, b->u.rds);
+            break;
+        case COMP_APIGW: {
+            const char *name = wc->comps[i].u.apigw.integration;
+            enum comp_type t = COMP_ALB;
+            for (uint32_t k = 0; k < wc->ncomps; k++)
+                if (strcmp(wc->comps[k].name, name) == 0)
+                    t = wc->comps[k].type;
+            apigw_start(sim, b->u.apigw, lookup(w, name), integration_kind(t));
+            break;
+        }
+        case COMP_DYNAMODB:
+            dynamodb_start(sim, b->u.dynamodb);
             break;
         case COMP_LAMBDA:
             lambda_start(sim, b->u.lambda, wc->workload.classes, wc->workload.nclasses,
@@ -1346,6 +1442,12 @@ void world_free(struct world *w)
             break;
         case COMP_RDS:
             rds_free(w->comps[i].u.rds);
+            break;
+        case COMP_APIGW:
+            apigw_free(w->comps[i].u.apigw);
+            break;
+        case COMP_DYNAMODB:
+            dynamodb_free(w->comps[i].u.dynamodb);
             break;
         case COMP_LAMBDA:
             lambda_free(w->comps[i].u.lambda);

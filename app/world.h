@@ -6,8 +6,10 @@
 
 #include "tiersim/arena.h"
 #include "tiersim/models/alb.h"
+#include "tiersim/models/apigw.h"
 #include "tiersim/models/cache.h"
 #include "tiersim/models/cloudwatch.h"
+#include "tiersim/models/dynamodb.h"
 #include "tiersim/models/faults.h"
 #include "tiersim/models/fleet.h"
 #include "tiersim/models/lambda.h"
@@ -24,6 +26,8 @@
     XX(FLEET, "fleet")                                                                         \
     XX(CACHE, "cache")                                                                         \
     XX(RDS, "rds")                                                                             \
+    XX(APIGW, "apigw")                                                                         \
+    XX(DYNAMODB, "dynamodb")                                                                   \
     XX(LAMBDA, "lambda")
 
 enum comp_type {
@@ -44,6 +48,8 @@ struct comp_config {
         struct fleet_config fleet;
         struct cache_config cache;
         struct rds_config rds;
+        struct apigw_config apigw;
+        struct dynamodb_config dynamodb;
         struct lambda_config lambda;
     } u;
     struct scaling_config scaling; /* fleets: policies and scheduled actions */

@@ -512,6 +512,8 @@ static void cache_accept(struct sim *sim, struct component *self, struct request
     case OP_HTTP: /* a scenario that sends a web request to a cache */
     case OP_DB_READ:
     case OP_DB_WRITE:
+    case OP_DDB_READ:
+    case OP_DDB_WRITE:
     case OP_EVENT:
         k->errors++;
         comp_reply(sim, r, REQ_E500);

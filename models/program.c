@@ -4,15 +4,18 @@
  * Rules:
  * - A request runs its class's program (or "default") from its first step; the host holds
  *   its worker slot until the last step has ended, also while it waits on calls and delays.
- * - A call, cache or database step is one or more attempts. An attempt ends with the
+ * - A call, cache, database or dynamodb step is one or more attempts. An attempt ends with the
  *   callee's answer, or at the step's timeout, when the caller abandons it: the work goes
  *   on downstream (it lands in the sink) while the caller moves on. A failed attempt (any
  *   error status, or a timeout) is retried while attempts remain, after exponential backoff
  *   with full jitter (retry_backoff), as AWS SDKs do in their standard mode (3 attempts,
- *   retry on 500/502/503/504 and timeouts).
- * - When the last attempt fails: a call or a query fails the handler (the host answers 500,
- *   the application's error when a dependency fails); a cache get counts as a miss (the
- *   application falls back to the miss path, then skips the set); a failed set is ignored.
+ *   retry on 500/502/503/504 and timeouts). A dynamodb step retries by default, as that mode
+ *   does (3 attempts, base 1 s): its throttles (400) are what AWS SDKs retry (DDB-1); the
+ *   other steps make one attempt unless they have `retry`.
+ * - When the last attempt fails: a call, a query or a dynamodb request fails the handler
+ *   (the host answers 500, the application's error when a dependency fails); a cache get
+ *   counts as a miss (the application falls back to the miss path, then skips the set); a
+ *   failed set is ignored.
  * - A cache step's set writes back the key its get missed (the cache chose the key).
  * Simplifications: every error is retryable; no retry budget or circuit breaker; one cache
  * step at a time per request (no cache step inside another's on_miss).
@@ -31,16 +34,22 @@
 
 void retry_config_read(struct scn_obj *o, struct retry_config *r)
 {
-    *r = RETRY_NONE;
+    retry_config_read_with(o, r, NULL);
+}
+
+void retry_config_read_with(struct scn_obj *o, struct retry_config *r,
+                            const struct retry_config *def)
+{
+    *r = def ? *def : RETRY_NONE;
     if (scn_member(o, "timeout"))
         r->timeout = scn_dur(o, "timeout", 0, SCN_POS);
-    if (!scn_member(o, "retry"))
+    if (!scn_member(o, "retry") && !def)
         return;
     struct scn_obj ro;
-    scn_open_member(o, "retry", false, &ro);
-    r->max_attempts = (uint32_t)scn_int(&ro, "max_attempts", 3, 1, 100);
-    r->base = scn_dur(&ro, "base", 0.1, SCN_NONNEG);
-    r->cap = scn_dur(&ro, "cap", 20, SCN_NONNEG);
+    scn_open_member(o, "retry", false, &ro); /* absent: created, to hold def's values */
+    r->max_attempts = (uint32_t)scn_int(&ro, "max_attempts", def ? def->max_attempts : 3, 1, 100);
+    r->base = scn_dur(&ro, "base", def ? sim_s(def->base) : 0.1, SCN_NONNEG);
+    r->cap = scn_dur(&ro, "cap", def ? sim_s(def->cap) : 20, SCN_NONNEG);
     if (r->cap < r->base)
         scn_error(o->s, scn_member(&ro, "cap"), false,
                   "must be at least base (%.10g s), got %.10g s", sim_s(r->base), sim_s(r->cap));
@@ -57,14 +66,16 @@ int64_t retry_backoff(const struct retry_config *r, uint32_t k, const gsl_rng *r
 
 /* --- reading and compiling ------------------------------------------------------------------ */
 
-static const char *const step_kinds[] = {"cpu", "call", "cache", "db", "delay", "p"};
-enum { K_CPU, K_CALL, K_CACHE, K_DB, K_DELAY, K_P, NKINDS };
+static const char *const step_kinds[] = {"cpu",      "call",  "cache", "db",
+                                         "dynamodb", "delay", "p"};
+enum { K_CPU, K_CALL, K_CACHE, K_DB, K_DDB, K_DELAY, K_P, NKINDS };
 /* the keys of each kind of step (NULL-terminated), for a key given to the wrong kind */
-static const char *const step_keys[NKINDS][6] = {
+static const char *const step_keys[NKINDS][8] = {
     [K_CPU] = {"cpu", NULL},
     [K_CALL] = {"call", "timeout", "retry", "invocation", NULL},
     [K_CACHE] = {"cache", "on_miss", "timeout", "retry", NULL},
     [K_DB] = {"db", "op", "demand", "timeout", "retry", NULL},
+    [K_DDB] = {"dynamodb", "op", "units", "consistent_read", "timeout", "retry", NULL},
     [K_DELAY] = {"delay", NULL},
     [K_P] = {"p", "then", "else", NULL},
 };
@@ -193,6 +204,26 @@ static bool compile_step(struct scn *s, cJSON *e, struct builder *b, struct aren
         retry_config_read(&so, &b->ops[i].retry);
         break;
     }
+    case K_DDB: {
+        i = push(b, POP_DDB);
+        read_target(&so, "dynamodb", &b->ops[i], TARGET_DYNAMODB, a);
+        int op = scn_enum_req(&so, "op", db_ops);
+        b->ops[i].db_op = op == 1 ? OP_DDB_WRITE : OP_DDB_READ;
+        /* DDB-1's units: a strongly consistent read of up to 4 KB, or a write of up to 1 KB */
+        uint32_t units = (uint32_t)scn_int(&so, "units", 1, 1, DDB_MAX_UNITS);
+        bool consistent = true;
+        cJSON *cr = scn_member(&so, "consistent_read");
+        if (op == 1 && cr)
+            scn_error(s, cr, true, "\"consistent_read\" is for reads: a write consumes whole "
+                                   "write units");
+        else if (op == 0) /* an eventually consistent read takes half the units */
+            consistent = scn_bool(&so, "consistent_read", true);
+        b->ops[i].arg = ddb_units_arg(units, !consistent);
+        /* throttles come back as 400s, which AWS SDKs retry (DDB-1): by default as their
+         * standard mode does */
+        retry_config_read_with(&so, &b->ops[i].retry, &RETRY_SDK_STANDARD);
+        break;
+    }
     case K_CACHE: {
         if (in_miss)
             scn_error(s, scn_member(&so, "cache"), true,
@@ -317,6 +348,7 @@ static void attempt_failed(struct sim *sim, struct prog_host *h, struct request 
     switch (op->kind) {
     case POP_CALL:
     case POP_DB:
+    case POP_DDB:
         h->env->ops->done(sim, h, r, REQ_E500);
         return;
     case POP_CACHE_GET:
@@ -380,6 +412,10 @@ static void start_attempt(struct sim *sim, struct prog_host *h, struct request *
         r->op = op->db_op;
         r->arg = op->has_d ? db_demand_arg(sim_ns(dist_sample(&op->d, h->env->rng_demand))) : 0;
         break;
+    case POP_DDB:
+        r->op = op->db_op;
+        r->arg = op->arg;
+        break;
     case POP_CPU:
     case POP_DELAY:
     case POP_BRANCH:
@@ -429,6 +465,7 @@ static void run(struct sim *sim, struct prog_host *h, struct request *r)
         case POP_CALL:
         case POP_CACHE_GET:
         case POP_DB:
+        case POP_DDB:
             f->tries = 0;
             start_attempt(sim, h, r);
             return;

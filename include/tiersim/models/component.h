@@ -46,7 +46,8 @@ enum req_status {
 #define REQ_MAX_DEPTH 12
 
 /* What a caller asks of its callee. An HTTP server (an ALB, an instance) serves OP_HTTP;
- * a cache and a database serve their own operations and answer anything else with 500. */
+ * a cache, a database and a DynamoDB table serve their own operations and answer anything
+ * else with 500. */
 enum req_op {
     OP_HTTP = 0,
     OP_CACHE_GET, /* arg: the key (0 .. keys-1), or ignored by a fixed-ratio cache */
@@ -54,6 +55,9 @@ enum req_op {
     OP_DB_READ,   /* arg: db_demand_arg(the query's demand in ns of one vCPU), or 0 for the
                      database's own */
     OP_DB_WRITE,  /* the same, for a write */
+    OP_DDB_READ,  /* a DynamoDB read; arg: ddb_units_arg(its read units, eventually
+                     consistent) */
+    OP_DDB_WRITE, /* a DynamoDB write; arg: ddb_units_arg(its write units, false) */
     OP_EVENT,     /* an asynchronous invocation of a Lambda function (LAM-8): the function
                      queues the event and answers OK (202) at once */
 };
@@ -63,6 +67,19 @@ enum req_op {
 static inline uint64_t db_demand_arg(int64_t ns)
 {
     return (uint64_t)ns + 1u;
+}
+
+/* Most capacity units one DynamoDB operation may ask for (a 400 KB item takes 100 read
+ * units, or 400 write units; a 1 MB query page 256 read units). */
+#define DDB_MAX_UNITS 1000u
+
+/* The capacity a DynamoDB operation consumes, as r->arg: in half units, so that an
+ * eventually consistent read (half a read unit per 4 KB, DDB-1) stays whole. `units` are the
+ * read units of a strongly consistent read (one per 4 KB of item) or the write units of a
+ * write (one per 1 KB); `half` halves them (an eventually consistent read). */
+static inline uint64_t ddb_units_arg(uint32_t units, bool half)
+{
+    return half ? (uint64_t)units : 2u * (uint64_t)units;
 }
 
 /* One level of the call stack: the component working on the request at that level and its
@@ -200,8 +217,8 @@ struct fault_action {
 };
 
 struct component_ops {
-    const char *type; /* "alb", "fleet", "instance", "cache", "rds", "client", or a helper's
-                         ("alb-health-check", a sink's "...abandoned") */
+    const char *type; /* "alb", "fleet", "instance", "cache", "rds", "dynamodb", "client", or
+                         a helper's ("alb-health-check", a sink's "...abandoned") */
     /* A request arrives; the callee's frame is on top (ctx, aux, pc zeroed). */
     void (*accept)(struct sim *sim, struct component *self, struct request *r);
     /* A callee replied (r->status says how); self's frame is on top again. */

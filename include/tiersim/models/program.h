@@ -13,6 +13,9 @@
  *   {"cache": "<cache>", "on_miss": [steps], timeout?, retry?}
  *                                              get; on a miss run on_miss, then set the key
  *   {"db": "<rds>", "op": "read"|"write", "demand"?: dist, timeout?, retry?}
+ *   {"dynamodb": "<table>", "op": "read"|"write", "units"?: n, "consistent_read"?: bool,
+ *    timeout?, retry?}                         one request to a table; by default retried
+ *                                              as an AWS SDK's standard mode does
  *   {"delay": dist}                            wait (an external dependency), holding the slot
  *   {"p": 0.1, "then": [steps], "else"?: [steps]}  a branch
  * A request holds its worker slot from acceptance to reply, also while it waits on a call.
@@ -51,6 +54,17 @@ struct retry_config {
  * object into *r (defaults: no timeout, 1 attempt, base 100 ms, cap 20 s). */
 void retry_config_read(struct scn_obj *o, struct retry_config *r);
 
+/* An AWS SDK's standard retry mode (docs/models/dynamodb.md § Retries): 3 attempts, a pause
+ * uniform on [0, min(20 s, 1 s x 2^(k-1))] after attempt k (botocore's standard mode). */
+#define RETRY_SDK_STANDARD                                                                     \
+    ((struct retry_config){.timeout = 0, .max_attempts = 3, .base = SIM_NS_PER_S,             \
+                           .cap = 20 * SIM_NS_PER_S})
+
+/* The same with defaults of its own: without `retry` the step retries as *def says (written
+ * into the scenario as run), and a `retry` object takes its missing keys from *def. */
+void retry_config_read_with(struct scn_obj *o, struct retry_config *r,
+                            const struct retry_config *def);
+
 /* The pause (ns) after failed attempt `k` (1-based), drawn from rng. */
 int64_t retry_backoff(const struct retry_config *r, uint32_t k, const gsl_rng *rng);
 
@@ -66,6 +80,7 @@ int64_t retry_backoff(const struct retry_config *r, uint32_t k, const gsl_rng *r
     XX(CACHE_GET, "cache get")                                                                 \
     XX(CACHE_SET, "cache set")                                                                 \
     XX(DB, "db")                                                                               \
+    XX(DDB, "dynamodb")                                                                        \
     XX(DELAY, "delay")                                                                         \
     XX(BRANCH, "branch")                                                                       \
     XX(JUMP, "jump")
@@ -78,22 +93,23 @@ enum pop_kind {
 
 /* The type of component a step refers to; the world checks the references. TARGET_ALB is a
  * call's: an alb, or a Lambda function. */
-enum pop_target { TARGET_NONE, TARGET_ALB, TARGET_CACHE, TARGET_RDS };
+enum pop_target { TARGET_NONE, TARGET_ALB, TARGET_CACHE, TARGET_RDS, TARGET_DYNAMODB };
 
 struct pop {
     enum pop_kind kind;
     struct dist d;        /* CPU and DELAY: s; DB: the query's demand (s of one vCPU) */
     bool has_d;           /* DB: a demand of the step's own (else the database's) */
-    const char *target;   /* CALL, CACHE_*, DB: the component's name */
+    const char *target;   /* CALL, CACHE_*, DB, DDB: the component's name */
     const struct cJSON *target_at; /* its place, for reference errors */
     enum pop_target target_type;
-    uint8_t db_op;        /* DB: OP_DB_READ or OP_DB_WRITE */
+    uint8_t db_op;        /* DB: OP_DB_READ or OP_DB_WRITE; DDB: OP_DDB_READ or OP_DDB_WRITE */
     uint8_t call_op;      /* CALL: OP_HTTP, or OP_EVENT ("invocation": "event") */
     const struct cJSON *invocation_at; /* CALL: the "invocation" given, or NULL */
+    uint64_t arg;         /* DDB: r->arg of every attempt, ddb_units_arg (half units) */
     double p;             /* BRANCH: probability of the then part */
     uint32_t jump;        /* CACHE_GET: where a hit goes; BRANCH: where a failed draw goes;
                              JUMP: where it goes */
-    struct retry_config retry; /* CALL, CACHE_*, DB */
+    struct retry_config retry; /* CALL, CACHE_*, DB, DDB */
 };
 
 struct program {
@@ -124,7 +140,7 @@ struct prog_host_ops {
 
 /* Counts of one host family's calls, for the outputs. */
 struct prog_counts {
-    uint64_t calls;    /* call, cache and db steps started (first attempts) */
+    uint64_t calls;    /* call, cache, db and dynamodb steps started (first attempts) */
     uint64_t attempts; /* attempts made, first ones included */
     uint64_t timeouts; /* attempts abandoned at their timeout */
     uint64_t failures; /* steps that failed after their last attempt */
