@@ -1,5 +1,6 @@
 # lambda.gp — per Lambda function: concurrency (mean and max), environments and provisioned
-# utilisation (top); invocations, cold starts and throttles per second (bottom).
+# utilisation (top); invocations and throttles per second, and cold starts per second on
+# the right axis, a scale of their own (bottom).
 # usage: gnuplot -c lambda.gp DIR "FLEET1 ..." "CACHE1 ..." "DB1 ..." "FUNCTION1 ..."
 # tiersim plot runs it only when the run has a function.
 load sprintf("%s/common.gp", ARG0[1:strstrt(ARG0, "lambda.gp") - 1] . ".")
@@ -18,12 +19,16 @@ plot for [f in fns] ts using (hours("t_s")):(column(f . ".concurrency")) \
          with lines lw 1 dt 3 title f . " concurrency (max)", \
      for [f in fns] ts using (hours("t_s")):(column(f . ".environments")) \
          with steps lw 2 dt 2 title f . " environments"
-set title "Invocations, cold starts and throttles" noenhanced
-set ylabel "per second"
+set title "Invocations and throttles (left axis), cold starts (right axis)" noenhanced
+set ylabel "invocations, throttles per second"
+set y2label "cold starts per second"
+set y2tics
+set ytics nomirror
+set y2range [0:*]
 plot for [f in fns] ts using (hours("t_s")):(column(f . ".invocations_rps")) \
          with lines lw 2 title f . " invocations/s", \
      for [f in fns] ts using (hours("t_s")):(column(f . ".cold_starts_ps")) \
-         with lines lw 1 title f . " cold starts/s", \
+         axes x1y2 with lines lw 1 title f . " cold starts/s (right)", \
      for [f in fns] ts using (hours("t_s")):(column(f . ".throttles_rps")) \
          with lines lw 2 lc rgb "red" title f . " throttles/s"
 unset multiplot
