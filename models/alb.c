@@ -137,22 +137,7 @@ bool alb_config_from_json(struct scn_obj *o, struct alb_config *c, struct arena 
                   sim_s(c->hc.timeout), sim_s(c->hc.interval));
     scn_close(&hc);
 
-    cJSON *azs = scn_member(o, "azs");
-    c->azs_at = azs;
-    if (azs && (!cJSON_IsArray(azs) || cJSON_GetArraySize(azs) == 0)) {
-        char what[64];
-        scn_error(s, azs, false, "expected a non-empty array of AZ names, got %s",
-                  scn_describe(azs, what, sizeof what));
-    } else if (azs) {
-        c->azs = arena_alloc(a, (size_t)cJSON_GetArraySize(azs) * sizeof *c->azs);
-        const cJSON *e;
-        cJSON_ArrayForEach(e, azs)
-        {
-            const char *name;
-            if (scn_as_str(s, e, &name))
-                c->azs[c->nazs++] = arena_strdup(a, name);
-        }
-    }
+    c->azs_at = scn_az_names(o, "azs", &c->azs, &c->nazs, a);
     return scn_error_count(s) == before;
 }
 

@@ -179,22 +179,8 @@ static void read_asg(struct scn_obj *o, struct fleet_config *c, struct arena *a)
     /* balanced-only keeps trying the failing AZ (ASG-5) at a cadence AWS does not give:
      * 60 s (UNCERTAIN) */
     c->launch_retry_interval = scn_dur(&asg, "launch_retry_interval", 60, SCN_IN(1, 3600));
-    cJSON *azs = scn_member(&asg, "availability_zones");
-    c->availability_zones_at = azs;
-    if (azs && (!cJSON_IsArray(azs) || cJSON_GetArraySize(azs) == 0)) {
-        char what[64];
-        scn_error(s, azs, false, "expected a non-empty array of AZ names, got %s",
-                  scn_describe(azs, what, sizeof what));
-    } else if (azs) {
-        c->availability_zones = arena_alloc(a, (size_t)cJSON_GetArraySize(azs) * sizeof(char *));
-        const cJSON *e;
-        cJSON_ArrayForEach(e, azs)
-        {
-            const char *name;
-            if (scn_as_str(s, e, &name))
-                c->availability_zones[c->navailability_zones++] = arena_strdup(a, name);
-        }
-    }
+    c->availability_zones_at = scn_az_names(&asg, "availability_zones", &c->availability_zones,
+                                            &c->navailability_zones, a);
     /* read by the scaling model (world.c wires it); known keys here */
     c->scaling_policies = scn_member(&asg, "scaling_policies");
     c->scheduled_actions = scn_member(&asg, "scheduled_actions");
@@ -210,39 +196,20 @@ bool fleet_config_from_json(struct scn_obj *o, struct fleet_config *c, struct ar
     read_asg(o, c, a);
     cJSON *h = scn_member_req(o, "handlers");
     c->handlers_at = h;
-    if (h && !cJSON_IsObject(h)) {
-        char what[64];
-        scn_error(s, h, false, "expected an object of request class -> steps, got %s",
-                  scn_describe(h, what, sizeof what));
-    } else if (h) {
-        c->nhandlers = (uint32_t)cJSON_GetArraySize(h);
-        c->handlers = arena_alloc(a, (c->nhandlers ? c->nhandlers : 1u) * sizeof *c->handlers);
-        uint32_t i = 0;
-        cJSON *e;
-        cJSON_ArrayForEach(e, h)
-        {
-            struct program *p = &c->handlers[i++];
-            p->cls = arena_strdup(a, e->string);
-            program_read(s, e, p, a);
-        }
-    }
+    handlers_read(s, h, &c->handlers, &c->nhandlers, a);
     return scn_error_count(s) == before;
 }
 
 void fleet_config_release(struct fleet_config *c)
 {
-    for (uint32_t i = 0; i < c->nhandlers; i++)
-        program_release(&c->handlers[i]);
+    handlers_release(c->handlers, c->nhandlers);
     dist_release(&c->boot);
     dist_release(&c->bootstrap);
 }
 
 const struct program *fleet_program(const struct fleet_config *c, const char *cls)
 {
-    for (uint32_t i = 0; i < c->nhandlers; i++)
-        if (strcmp(c->handlers[i].cls, cls) == 0)
-            return &c->handlers[i];
-    return NULL;
+    return handlers_find(c->handlers, c->nhandlers, cls);
 }
 
 /* --- state ----------------------------------------------------------------------------------- */

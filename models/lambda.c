@@ -149,22 +149,7 @@ bool lambda_config_from_json(struct scn_obj *o, struct lambda_config *c, struct 
     dist_read(o, "init", def, &c->init, a);
     c->timeout = scn_dur(o, "timeout", 3, (struct scn_bound){0.0, 900.0, true, false});
     dist_read(o, "idle_lifetime", "{\"dist\": \"const\", \"value\": 420}", &c->idle_lifetime, a);
-    cJSON *azs = scn_member(o, "azs");
-    c->azs_at = azs;
-    if (azs && (!cJSON_IsArray(azs) || cJSON_GetArraySize(azs) == 0)) {
-        char what[64];
-        scn_error(s, azs, false, "expected a non-empty array of AZ names, got %s",
-                  scn_describe(azs, what, sizeof what));
-    } else if (azs) {
-        c->azs = arena_alloc(a, (size_t)cJSON_GetArraySize(azs) * sizeof *c->azs);
-        const cJSON *e;
-        cJSON_ArrayForEach(e, azs)
-        {
-            const char *name;
-            if (scn_as_str(s, e, &name))
-                c->azs[c->nazs++] = arena_strdup(a, name);
-        }
-    }
+    c->azs_at = scn_az_names(o, "azs", &c->azs, &c->nazs, a);
     /* absent: no reservation (nothing to write into the scenario as run) */
     c->reserved_at = scn_member(o, "reserved_concurrency");
     if (c->reserved_at) {
@@ -183,39 +168,20 @@ bool lambda_config_from_json(struct scn_obj *o, struct lambda_config *c, struct 
     c->maximum_retry_attempts = (uint32_t)scn_int(o, "maximum_retry_attempts", 2, 0, 2);
     cJSON *h = scn_member_req(o, "handlers");
     c->handlers_at = h;
-    if (h && !cJSON_IsObject(h)) {
-        char what[64];
-        scn_error(s, h, false, "expected an object of request class -> steps, got %s",
-                  scn_describe(h, what, sizeof what));
-    } else if (h) {
-        c->nhandlers = (uint32_t)cJSON_GetArraySize(h);
-        c->handlers = arena_alloc(a, (c->nhandlers ? c->nhandlers : 1u) * sizeof *c->handlers);
-        uint32_t i = 0;
-        cJSON *e;
-        cJSON_ArrayForEach(e, h)
-        {
-            struct program *p = &c->handlers[i++];
-            p->cls = arena_strdup(a, e->string);
-            program_read(s, e, p, a);
-        }
-    }
+    handlers_read(s, h, &c->handlers, &c->nhandlers, a);
     return scn_error_count(s) == before;
 }
 
 void lambda_config_release(struct lambda_config *c)
 {
-    for (uint32_t i = 0; i < c->nhandlers; i++)
-        program_release(&c->handlers[i]);
+    handlers_release(c->handlers, c->nhandlers);
     dist_release(&c->init);
     dist_release(&c->idle_lifetime);
 }
 
 const struct program *lambda_program(const struct lambda_config *c, const char *cls)
 {
-    for (uint32_t i = 0; i < c->nhandlers; i++)
-        if (strcmp(c->handlers[i].cls, cls) == 0)
-            return &c->handlers[i];
-    return NULL;
+    return handlers_find(c->handlers, c->nhandlers, cls);
 }
 
 /* --- the account --------------------------------------------------------------------------- */

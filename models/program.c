@@ -303,6 +303,42 @@ void program_release(struct program *p)
         dist_release(&p->ops[i].d);
 }
 
+void handlers_read(struct scn *s, cJSON *h, struct program **out, uint32_t *n, struct arena *a)
+{
+    *out = NULL;
+    *n = 0;
+    if (h && !cJSON_IsObject(h)) {
+        char what[64];
+        scn_error(s, h, false, "expected an object of request class -> steps, got %s",
+                  scn_describe(h, what, sizeof what));
+    } else if (h) {
+        *n = (uint32_t)cJSON_GetArraySize(h);
+        *out = arena_alloc(a, (*n ? *n : 1u) * sizeof **out);
+        uint32_t i = 0;
+        cJSON *e;
+        cJSON_ArrayForEach(e, h)
+        {
+            struct program *p = &(*out)[i++];
+            p->cls = arena_strdup(a, e->string);
+            program_read(s, e, p, a);
+        }
+    }
+}
+
+void handlers_release(struct program *p, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        program_release(&p[i]);
+}
+
+const struct program *handlers_find(const struct program *p, uint32_t n, const char *cls)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (strcmp(p[i].cls, cls) == 0)
+            return &p[i];
+    return NULL;
+}
+
 /* --- running --------------------------------------------------------------------------------- */
 
 static const struct program *program_of(const struct prog_host *h, const struct frame *f)

@@ -2,6 +2,8 @@
  * --set overrides, error collection and the typed getters of scn.h. */
 #include "tiersim/scn.h"
 
+#include "tiersim/arena.h"
+
 #include "tiersim/err.h"
 
 #include <ctype.h>
@@ -1513,4 +1515,27 @@ enum scn_gap scn_table_gap(const char *name, const char *prefix, const char *con
             mine[m++] = names[i];
     scn_join(list, size, mine, m);
     return m ? SCN_GAP_SIZE : SCN_GAP_FAMILY;
+}
+
+cJSON *scn_az_names(struct scn_obj *o, const char *key, const char ***names, uint32_t *n,
+                    struct arena *a)
+{
+    cJSON *azs = scn_member(o, key);
+    *names = NULL;
+    *n = 0;
+    if (azs && (!cJSON_IsArray(azs) || cJSON_GetArraySize(azs) == 0)) {
+        char what[64];
+        scn_error(o->s, azs, false, "expected a non-empty array of AZ names, got %s",
+                  scn_describe(azs, what, sizeof what));
+    } else if (azs) {
+        *names = arena_alloc(a, (size_t)cJSON_GetArraySize(azs) * sizeof **names);
+        const cJSON *e;
+        cJSON_ArrayForEach(e, azs)
+        {
+            const char *name;
+            if (scn_as_str(o->s, e, &name))
+                (*names)[(*n)++] = arena_strdup(a, name);
+        }
+    }
+    return azs;
 }

@@ -191,6 +191,14 @@ const char *scn_str_req(struct scn_obj *o, const char *key);
 int scn_enum(struct scn_obj *o, const char *key, const char *const *names, int def);
 int scn_enum_req(struct scn_obj *o, const char *key, const char *const *names);
 
+/* An optional array of AZ names at `key`: absent, *names NULL and *n 0; else it must be a
+ * non-empty array of strings, copied into arena `a` (elements of another type are reported
+ * and left out). Which names are the scenario's is the world's to check: the member is
+ * returned (NULL when absent) for its messages. */
+struct arena;
+cJSON *scn_az_names(struct scn_obj *o, const char *key, const char ***names, uint32_t *n,
+                    struct arena *a);
+
 /* Value converters for array elements and values already in hand; report and return false
  * on a wrong type or range. */
 bool scn_as_num(struct scn *s, const cJSON *v, struct scn_bound b, double *out);

@@ -123,6 +123,15 @@ struct program {
 bool program_read(struct scn *s, struct cJSON *steps, struct program *p, struct arena *a);
 void program_release(struct program *p);
 
+/* A host's `handlers` (h: an object of request class -> steps, or NULL when absent, reported
+ * as missing by the caller): every program into *out (arena-allocated), *n of them. Errors go
+ * to the scenario. handlers_release frees what the programs hold. */
+void handlers_read(struct scn *s, struct cJSON *h, struct program **out, uint32_t *n,
+                   struct arena *a);
+void handlers_release(struct program *p, uint32_t n);
+/* The program named `cls` (a request class, or "default"), or NULL. */
+const struct program *handlers_find(const struct program *p, uint32_t n, const char *cls);
+
 /* --- running programs ---------------------------------------------------------------------- */
 
 struct prog_host;
