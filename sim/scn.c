@@ -384,7 +384,18 @@ const char *scn_nearest(const char *word, const char *const *candidates, unsigne
         limit = 1;
     if (limit > 3)
         limit = 3;
-    return best_d <= limit && best_d < wl ? best : NULL;
+    if (best_d <= limit && best_d < wl)
+        return best;
+    /* a key given without its unit ("memory" for "memory_mb"): the one candidate that is the
+     * word and an underscore suffix */
+    const char *unit = NULL;
+    for (unsigned i = 0; i < n; i++)
+        if (strncmp(candidates[i], word, wl) == 0 && candidates[i][wl] == '_' && wl > 0) {
+            if (unit)
+                return NULL; /* two of them: no guess */
+            unit = candidates[i];
+        }
+    return unit;
 }
 
 /* --- loading ---------------------------------------------------------------------------- */

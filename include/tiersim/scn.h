@@ -108,7 +108,9 @@ bool scn_good_name(const char *name);
 /* "a, b, c": n names joined into buf (always terminated; cut with "..." when too long). */
 const char *scn_join(char *buf, size_t size, const char *const *names, unsigned n);
 
-/* The closest of `n` candidates to `word`, or NULL if none is close enough to suggest. */
+/* The closest of `n` candidates to `word`, or NULL if none is close enough to suggest: a few
+ * letters off, or else the only candidate that is the word with a unit after an underscore
+ * ("memory" for "memory_mb"). */
 const char *scn_nearest(const char *word, const char *const *candidates, unsigned n);
 
 /* How a name missing from a table of AWS type names relates to the table. `prefix` is the

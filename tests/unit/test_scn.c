@@ -173,6 +173,9 @@ static void test_unknown_and_duplicate_keys(void)
     CHECK(scn_nearest("min_sze", cands, 3) == cands[0], "one letter off");
     CHECK(scn_nearest("MAX_SIZE", cands, 3) == cands[1], "case does not count");
     CHECK(scn_nearest("capacity", cands, 3) == NULL, "too far to suggest");
+    const char *units[] = {"memory_mb", "timeout", "idle_lifetime", "idle_time"};
+    CHECK(scn_nearest("memory", units, 4) == units[0], "a key without its unit");
+    CHECK(scn_nearest("idle", units, 4) == NULL, "two keys start so: no guess");
 
     /* names missing from a table of AWS types: a size it lacks, a family it lacks, a typo */
     const char *types[] = {"db.r5.large", "db.r5.xlarge", "db.m5.large"};
