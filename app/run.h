@@ -19,9 +19,12 @@ struct run_opts {
 struct run_result {
     int rc;              /* 0, TS_EINTR (interrupted), TS_EIO (files), or the run's failure */
     char error[320];     /* what went wrong, when rc != 0 */
+    const char *status;  /* summary.csv's status: "complete", "interrupted" or "failed" */
+    uint64_t seed;       /* the seed the run used */
     uint32_t ncols;      /* summary columns (after run, seed, status) */
     char **names;
     double *values;
+    int *decimals;       /* digits after the point each column is written with */
     uint64_t events;     /* events executed */
     int64_t end;         /* ns simulated */
     uint64_t peak_in_flight;
@@ -34,6 +37,9 @@ struct run_result {
  * writes a summary whose status is "interrupted"; files of an earlier run in the folder are
  * removed first so none can be mistaken for this run's. Returns res->rc. */
 int run_scenario(const struct world_config *wc, const struct run_opts *o, struct run_result *res);
+
+/* mkdir -p: create path and its missing parents. Returns 0, or -1 with errno set. */
+int run_make_dirs(const char *path);
 
 /* The value of summary column `name`, or NAN. */
 double run_result_get(const struct run_result *res, const char *name);
