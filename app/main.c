@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,13 @@
 
 /* The one piece of process-wide state: a signal handler can reach nothing else. The run
  * loop only reads it, through struct sim's pointer. */
-static volatile sig_atomic_t interrupted;
+static atomic_int interrupted; /* lock-free (checked below), so a handler may set it */
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler may only set a lock-free atomic");
 
 static void on_signal(int sig)
 {
-    interrupted = sig;
+    atomic_store(&interrupted, sig);
 }
 
 static const char usage[] =

@@ -13,6 +13,7 @@
 #include "run.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -24,7 +25,7 @@ struct reps_opts {
     const char *scenario; /* the scenario as run, for scenario.json; may be NULL */
     uint32_t reps;        /* replications, 1..REPS_MAX; 1 is exactly one run_scenario() */
     uint32_t jobs;        /* threads, 1..REPS_MAX_JOBS (more than reps are not started) */
-    const volatile sig_atomic_t *interrupt; /* raised by a signal: stop cleanly */
+    const atomic_int *interrupt;       /* raised by a signal: stop cleanly */
     bool progress;        /* a progress line on stderr (only with reps = 1) */
 };
 

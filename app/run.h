@@ -5,6 +5,7 @@
 #include "world.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -12,7 +13,7 @@ struct run_opts {
     const char *out_dir;   /* write the four files here; NULL writes none */
     const char *scenario;  /* the scenario as run (JSON text) for scenario.json; may be NULL */
     uint32_t run;          /* the run's number in summary.csv (1 for a single run) */
-    const volatile sig_atomic_t *interrupt; /* raised by a signal: stop cleanly */
+    const atomic_int *interrupt;       /* raised by a signal: stop cleanly */
     bool progress;         /* a progress line on stderr */
 };
 
