@@ -4,13 +4,16 @@
  * usage or a bad scenario, with every problem on stderr.
  */
 #include "plot.h"
+#include "reps.h"
 #include "run.h"
 #include "world.h"
 
 #include "tiersim/scn.h"
 
+#include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,15 +22,18 @@
 
 /* The one piece of process-wide state: a signal handler can reach nothing else. The run
  * loop only reads it, through struct sim's pointer. */
-static volatile sig_atomic_t interrupted;
+static atomic_int interrupted; /* lock-free (checked below), so a handler may set it */
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler may only set a lock-free atomic");
 
 static void on_signal(int sig)
 {
-    interrupted = sig;
+    atomic_store(&interrupted, sig);
 }
 
 static const char usage[] =
-    "usage: tiersim run SCENARIO.json [-o DIR] [--seed N] [--set PATH=VALUE]... [--quiet]\n"
+    "usage: tiersim run SCENARIO.json [-o DIR] [--seed N] [--set PATH=VALUE]... [--reps N]\n"
+    "                   [-j N] [--quiet]\n"
     "       tiersim check SCENARIO.json [--set PATH=VALUE]...\n"
     "       tiersim plot DIR\n"
     "       tiersim --help | --version\n";
@@ -47,6 +53,13 @@ static const char help[] =
     "  --set PATH=VALUE       override a value by its dotted path, e.g.\n"
     "                         --set components.app.instance.vcpus=4 --set workload.rate=2.8\n"
     "                         (VALUE is JSON; a bare word is a string)\n"
+    "  --reps N               N replications (default 1): replication k's seed is derived\n"
+    "                         from the scenario seed and k (replication 1 keeps it); DIR\n"
+    "                         gets summary.csv (a row each), summary-ci.csv (mean, sd and\n"
+    "                         95 % confidence half-width of every KPI) and rep-001/... with\n"
+    "                         each replication's files\n"
+    "  -j, --jobs N           run replications on N threads (default 1); the files are\n"
+    "                         the same bytes whatever N\n"
     "  -q, --quiet            print nothing but errors\n"
     "  -h, --help             this text\n"
     "  --version              the version\n"
@@ -61,8 +74,24 @@ struct args {
     const char **sets;
     int nsets;
     char *seed_set; /* "seed=N" made from --seed, owned */
+    uint32_t reps; /* --reps, 1 if not given */
+    uint32_t jobs; /* -j, 1 if not given */
     bool quiet;
 };
+
+/* A whole number in [1, max] from an option's argument; false if it is not one. */
+static bool count_arg(const char *s, uint32_t max, uint32_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end != '\0' || errno != 0 || v < 1 || v > max)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
@@ -122,6 +151,23 @@ static int parse_args(int argc, char **argv, struct args *a)
             snprintf(a->seed_set, n, "seed=%s", next);
             a->sets[a->nsets++] = a->seed_set;
             i++;
+        } else if (strcmp(s, "--reps") == 0) {
+            if (!next)
+                return usage_error("%s needs a number", s);
+            if (!count_arg(next, REPS_MAX, &a->reps))
+                return usage_error("--reps needs a whole number from 1 to %u, got \"%s\"",
+                                   REPS_MAX, next);
+            i++;
+        } else if (strcmp(s, "-j") == 0 || strcmp(s, "--jobs") == 0 ||
+                   (strncmp(s, "-j", 2) == 0 && s[2] != '\0')) {
+            const char *v = s[1] == 'j' && s[2] != '\0' ? s + 2 : next;
+            if (!v)
+                return usage_error("%s needs a number", s);
+            if (!count_arg(v, REPS_MAX_JOBS, &a->jobs))
+                return usage_error("-j needs a whole number from 1 to %u, got \"%s\"",
+                                   REPS_MAX_JOBS, v);
+            if (v == next)
+                i++;
         } else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0) {
             a->quiet = true;
         } else if (s[0] == '-' && s[1] != '\0') {
@@ -136,6 +182,12 @@ static int parse_args(int argc, char **argv, struct args *a)
     }
     if (!a->cmd)
         return usage_error("%s", "no command given");
+    if ((strcmp(a->cmd, "check") == 0 || strcmp(a->cmd, "plot") == 0) && (a->reps || a->jobs))
+        return usage_error("--reps and -j are options of run, not of %s", a->cmd);
+    if (!a->reps)
+        a->reps = 1;
+    if (!a->jobs)
+        a->jobs = 1;
     if (strcmp(a->cmd, "run") && strcmp(a->cmd, "check") && strcmp(a->cmd, "plot"))
         return usage_error("unknown command \"%s\"", a->cmd);
     if (!a->file)
@@ -182,6 +234,27 @@ static void print_result(const struct run_result *r, const char *dir)
     printf("  wrote %s/{timeseries.csv,events.csv,summary.csv,scenario.json,faults.csv}\n", dir);
 }
 
+static void print_reps(const struct reps_result *res, const char *dir)
+{
+    static const char *const kpis[] = {"availability_pct", "latency_mean_ms", "latency_p99_ms"};
+    uint32_t n = res->n;
+    double *x = calloc(n, sizeof *x);
+    if (!x)
+        return;
+    printf("  %u replications; mean and 95%% confidence half-width over them:\n", n);
+    for (size_t i = 0; i < sizeof kpis / sizeof *kpis; i++) {
+        for (uint32_t k = 0; k < n; k++)
+            x[k] = run_result_get(&res->runs[k], kpis[i]);
+        struct reps_ci ci;
+        reps_ci(x, n, &ci);
+        printf("  %-18s %.4f +- %.4f\n", kpis[i], ci.mean, ci.half);
+    }
+    free(x);
+    printf("  wrote %s/{summary.csv,summary-ci.csv,scenario.json} and %s/rep-*/ (each "
+           "replication's files)\n",
+           dir, dir);
+}
+
 static int cmd_run(const struct args *a)
 {
     struct scn *s = scn_new();
@@ -208,32 +281,46 @@ static int cmd_run(const struct args *a)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    struct run_opts o = {
+    struct reps_opts o = {
         .out_dir = dir,
         .scenario = scenario,
-        .run = 1,
+        .reps = a->reps,
+        .jobs = a->jobs,
         .interrupt = &interrupted,
         .progress = !a->quiet && isatty(STDERR_FILENO),
     };
-    if (!a->quiet)
+    if (!a->quiet && a->reps == 1)
         printf("tiersim: running %s (%.10g s simulated, seed %llu)\n", a->file,
                sim_s(wc.duration), (unsigned long long)wc.seed);
-    struct run_result res;
-    rc = run_scenario(&wc, &o, &res);
+    else if (!a->quiet)
+        printf("tiersim: running %s (%.10g s simulated, %u replications from seed %llu, "
+               "%u thread%s)\n",
+               a->file, sim_s(wc.duration), a->reps, (unsigned long long)wc.seed,
+               a->jobs < a->reps ? a->jobs : a->reps, a->jobs == 1 || a->reps == 1 ? "" : "s");
+    struct reps_result res;
+    rc = reps_run(&wc, &o, &res);
     if (rc == 0) {
-        if (!a->quiet)
-            print_result(&res, dir);
-    } else if (rc == TS_EINTR) {
+        if (!a->quiet && a->reps == 1)
+            print_result(&res.runs[0], dir);
+        else if (!a->quiet)
+            print_reps(&res, dir);
+    } else if (rc == TS_EINTR && a->reps == 1) {
         fprintf(stderr,
                 "tiersim: %s; %s/timeseries.csv and events.csv are complete up to then, and "
                 "summary.csv says status=interrupted\n",
+                res.error, dir);
+        rc = 1;
+    } else if (rc == TS_EINTR) {
+        fprintf(stderr,
+                "tiersim: %s; %s/summary.csv says which replications completed, and "
+                "summary-ci.csv counts only those\n",
                 res.error, dir);
         rc = 1;
     } else {
         fprintf(stderr, "tiersim: the run failed: %s\n", res.error);
         rc = 1;
     }
-    run_result_release(&res);
+    reps_result_release(&res);
     free(scenario);
     world_config_release(&wc);
     scn_free(s);

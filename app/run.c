@@ -24,8 +24,7 @@ static char *join(const char *dir, const char *file)
     return p;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path)
+int run_make_dirs(const char *path)
 {
     char *p = ts_strdup(path);
     int rc = 0;
@@ -82,12 +81,14 @@ static int write_summary(const char *path, const struct run_opts *o, const struc
 int run_scenario(const struct world_config *wc, const struct run_opts *o, struct run_result *res)
 {
     memset(res, 0, sizeof *res);
+    res->status = "failed";
+    res->seed = wc->seed;
     struct csvw ts = {0}, ev = {0};
     char *paths[NOUTPUTS] = {NULL};
     bool files = o->out_dir != NULL;
 
     if (files) {
-        if (make_dirs(o->out_dir) != 0) {
+        if (run_make_dirs(o->out_dir) != 0) {
             fail(res, TS_EIO, "cannot create the folder \"%s\": %s", o->out_dir, strerror(errno));
             return res->rc;
         }
@@ -139,6 +140,8 @@ int run_scenario(const struct world_config *wc, const struct run_opts *o, struct
     sim_table_fill(&sim, &sim.summary, span);
 
     res->rc = rc;
+    res->status = status;
+    res->seed = sim.seed;
     if (rc == TS_EINTR)
         snprintf(res->error, sizeof res->error, "interrupted at t=%.3f s", sim_s(sim.now));
     else if (rc != 0)
@@ -150,9 +153,11 @@ int run_scenario(const struct world_config *wc, const struct run_opts *o, struct
     res->ncols = sim.summary.ncols;
     res->names = ts_calloc(res->ncols ? res->ncols : 1u, sizeof *res->names);
     res->values = ts_calloc(res->ncols ? res->ncols : 1u, sizeof *res->values);
+    res->decimals = ts_calloc(res->ncols ? res->ncols : 1u, sizeof *res->decimals);
     for (uint32_t i = 0; i < res->ncols; i++) {
         res->names[i] = ts_strdup(sim.summary.cols[i].name);
         res->values[i] = sim.summary.row[i];
+        res->decimals[i] = sim.summary.cols[i].decimals;
     }
 
     if (files) {
@@ -186,5 +191,6 @@ void run_result_release(struct run_result *res)
         free(res->names[i]);
     free(res->names);
     free(res->values);
+    free(res->decimals);
     memset(res, 0, sizeof *res);
 }

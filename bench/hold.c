@@ -58,7 +58,7 @@ struct holder {
     gsl_rng *r;
     uint64_t done, holds;
     int64_t end_t;                    /* ns, time of the last hold */
-    volatile sig_atomic_t stop;       /* raised after the last hold: sim_run checks it */
+    atomic_int stop;                  /* raised after the last hold: sim_run checks it */
 };
 
 static void on_hold(struct sim *sim, void *ctx, uint64_t arg)

@@ -17,6 +17,7 @@
 
 #include <gsl/gsl_rng.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -92,9 +93,13 @@ struct sim {
     struct csvw *events_out;  /* NULL: the event log is not written */
     uint64_t logged;          /* event-log rows so far */
 
-    const volatile sig_atomic_t *interrupt; /* set by a signal handler: stop soon */
-    bool progress;                          /* show a progress line on stderr */
-    int error;                              /* first failure of the run (TS_E*), 0 if none */
+    /* Set by a signal handler: stop soon. An atomic, not a volatile sig_atomic_t: with
+     * replications on several threads the flag is read by threads other than the one the
+     * handler runs on, and only an atomic makes that well defined (a lock-free atomic is
+     * also safe to write from a handler, C17 7.14.1.1). */
+    const atomic_int *interrupt;
+    bool progress;  /* show a progress line on stderr */
+    int error;      /* first failure of the run (TS_E*), 0 if none */
     char error_text[256];
 };
 

@@ -40,7 +40,7 @@ static char *slurp(const char *dir, const char *file)
     return buf;
 }
 
-static int run_to(const char *dir, const char *const *sets, const volatile sig_atomic_t *stop)
+static int run_to(const char *dir, const char *const *sets, const atomic_int *stop)
 {
     struct check_scenario cs;
     if (check_load(&cs, scenario, sets) != 0)
@@ -137,7 +137,7 @@ static void test_common_random_numbers(void)
 
 static void test_interrupted(void)
 {
-    volatile sig_atomic_t stop = 1; /* raised before the run: it stops at once */
+    atomic_int stop = 1;      /* raised before the run: it stops at once */
     CHECK_EQ_INT(run_to("run_int", NULL, &stop), TS_EINTR);
     char *sum = slurp("run_int", "summary.csv");
     CHECK(sum && strstr(sum, "\n1,1,interrupted,") != NULL, "summary says interrupted: %s",

@@ -47,7 +47,7 @@ static void test_interrupt_and_failure(void)
 {
     struct sim sim;
     sim_init(&sim, 1);
-    volatile sig_atomic_t stop = 0;
+    atomic_int stop = 0;
     sim.interrupt = &stop;
     int n = 0;
     sim_at(&sim, 0, reschedule, &n, 10);
