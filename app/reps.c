@@ -9,6 +9,7 @@
 #include "reps.h"
 
 #include "tiersim/csvw.h"
+#include "tiersim/stats.h"
 
 #include <errno.h>
 #include <gsl/gsl_cdf.h>
@@ -34,25 +35,18 @@ uint64_t reps_seed(uint64_t seed, uint32_t k)
 
 void reps_ci(const double *x, uint32_t n, struct reps_ci *ci)
 {
-    ci->count = 0;
-    ci->mean = ci->sd = ci->half = TS_NAN;
-    double mean = 0, m2 = 0; /* Welford */
-    for (uint32_t i = 0; i < n; i++) {
-        if (isnan(x[i]))
-            continue;
-        ci->count++;
-        double d = x[i] - mean;
-        mean += d / ci->count;
-        m2 += d * (x[i] - mean);
-    }
-    if (ci->count == 0)
+    struct welford w = WELFORD_INIT;
+    for (uint32_t i = 0; i < n; i++)
+        if (!isnan(x[i]))
+            welford_add(&w, x[i]);
+    ci->count = (uint32_t)w.n;
+    ci->mean = welford_mean(&w);
+    ci->sd = ci->half = TS_NAN;
+    if (w.n < 2)
         return;
-    ci->mean = mean;
-    if (ci->count < 2)
-        return;
-    ci->sd = sqrt(m2 / (ci->count - 1));
-    double t = gsl_cdf_tdist_Pinv(0.975, (double)(ci->count - 1));
-    ci->half = t * ci->sd / sqrt((double)ci->count);
+    ci->sd = sqrt(welford_var(&w));
+    double t = gsl_cdf_tdist_Pinv(0.975, (double)(w.n - 1));
+    ci->half = t * ci->sd / sqrt((double)w.n);
 }
 
 /* The run whose columns head the tables: the first that has any. */
