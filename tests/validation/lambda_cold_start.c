@@ -29,19 +29,10 @@
 #include <math.h>
 #include <stdio.h>
 
-static double run_once(struct check_scenario *cs, uint64_t seed)
+/* The cold-start share of one replication. */
+static double cold_share(const struct run_result *res)
 {
-    cs->wc.seed = seed;
-    struct run_opts o = {.out_dir = NULL, .run = 1};
-    struct run_result res;
-    int rc = run_scenario(&cs->wc, &o, &res);
-    double p = TS_NAN;
-    if (rc == 0)
-        p = run_result_get(&res, "fn.cold_starts") / run_result_get(&res, "fn.invocations");
-    else
-        fprintf(stderr, "run failed: %s\n", res.error);
-    run_result_release(&res);
-    return p;
+    return run_result_get(res, "fn.cold_starts") / run_result_get(res, "fn.invocations");
 }
 
 /* lambda L = x; lifetime `life` (JSON text) of mean L; the theory's value `p`. */
@@ -66,14 +57,7 @@ static void cold(double x, const char *life, double p, const char *what)
         return;
     }
     double v[VAL_REPS];
-    bool ok = true;
-    for (int i = 0; i < VAL_REPS; i++) {
-        v[i] = run_once(&cs, (uint64_t)i + 1u);
-        if (isnan(v[i])) {
-            CHECK(false, "seed %d: the run failed", i + 1);
-            ok = false;
-        }
-    }
+    bool ok = val_replicate_with(&cs, VAL_REPS, cold_share, v);
     check_unload(&cs);
     if (ok)
         val_check(what, v, VAL_REPS, p, p, 0.03);

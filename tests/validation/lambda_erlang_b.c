@@ -52,23 +52,12 @@ static double erlang_b_sum(unsigned c, double a)
     return term / sum;
 }
 
-/* The throttle probability of one replication (NAN if the run failed). */
-static double run_once(struct check_scenario *cs, uint64_t seed)
+/* The throttle probability of one replication. */
+static double throttled(const struct run_result *res)
 {
-    cs->wc.seed = seed;
-    struct run_opts o = {.out_dir = NULL, .run = 1};
-    struct run_result res;
-    int rc = run_scenario(&cs->wc, &o, &res);
-    double p = TS_NAN;
-    if (rc == 0) {
-        double thr = run_result_get(&res, "fn.throttles");
-        double inv = run_result_get(&res, "fn.invocations");
-        p = thr / (thr + inv);
-    } else {
-        fprintf(stderr, "run failed: %s\n", res.error);
-    }
-    run_result_release(&res);
-    return p;
+    double thr = run_result_get(res, "fn.throttles");
+    double inv = run_result_get(res, "fn.invocations");
+    return thr / (thr + inv);
 }
 
 static void loss(unsigned c, double a, double measured_s, double max_rel)
@@ -96,14 +85,7 @@ static void loss(unsigned c, double a, double measured_s, double max_rel)
         return;
     }
     double x[VAL_REPS];
-    bool ok = true;
-    for (int i = 0; i < VAL_REPS; i++) {
-        x[i] = run_once(&cs, (uint64_t)i + 1u);
-        if (isnan(x[i])) {
-            CHECK(false, "seed %d: the run failed", i + 1);
-            ok = false;
-        }
-    }
+    bool ok = val_replicate_with(&cs, VAL_REPS, throttled, x);
     check_unload(&cs);
     if (!ok)
         return;

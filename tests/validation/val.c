@@ -61,6 +61,26 @@ bool val_replicate(const struct val_case *c, int n, const char *col, double *x)
     return ok;
 }
 
+bool val_replicate_with(struct check_scenario *cs, int n,
+                        double (*measure)(const struct run_result *res), double *x)
+{
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        cs->wc.seed = (uint64_t)i + 1u;
+        struct run_opts o = {.out_dir = NULL, .run = 1};
+        struct run_result res;
+        x[i] = TS_NAN;
+        if (run_scenario(&cs->wc, &o, &res) == 0)
+            x[i] = measure(&res);
+        if (isnan(x[i])) {
+            CHECK(false, "seed %d: the run failed: %s", i + 1, res.rc ? res.error : "no value");
+            ok = false;
+        }
+        run_result_release(&res);
+    }
+    return ok;
+}
+
 void val_check(const char *what, const double *x, int n, double analytic, double scale,
                double max_rel)
 {

@@ -40,6 +40,12 @@ int val_load(struct check_scenario *cs, const struct val_case *c);
  * Returns false, with a failed CHECK, if the scenario does not load or any run fails. */
 bool val_replicate(const struct val_case *c, int n, const char *col, double *x);
 
+/* The same for a scenario of the test's own, already loaded into cs: measure(result) of
+ * replication i (seed i) goes into x[i - 1]. Returns false, with a failed CHECK, if a run
+ * fails. */
+bool val_replicate_with(struct check_scenario *cs, int n,
+                        double (*measure)(const struct run_result *res), double *x);
+
 /* check_in_ci at VAL_LEVEL, then print the interval's half-width relative to `scale` (the
  * analytic value, or the quantity a difference is taken of) and CHECK that it is at most
  * `max_rel`: a guard that the interval stays narrow enough to catch a wrong model. */
