@@ -33,9 +33,11 @@ static const char *article(const char *word)
     return (word[0] && strchr("aeiou", word[0])) || strcmp(word, "rds") == 0 ? "an" : "a";
 }
 
+/* The component called `name`, or NULL (also for no name: a reference of the wrong type,
+ * reported where it is read). */
 static struct comp_config *find_comp(struct world_config *wc, const char *name)
 {
-    for (uint32_t i = 0; i < wc->ncomps; i++)
+    for (uint32_t i = 0; name && i < wc->ncomps; i++)
         if (strcmp(wc->comps[i].name, name) == 0)
             return &wc->comps[i];
     return NULL;
