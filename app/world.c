@@ -341,16 +341,6 @@ static bool misspelt(const struct workload_config *w, const cJSON *h, const char
     return false;
 }
 
-/* The handler named `cls` among n, or NULL. */
-static const struct program *find_program(const struct program *handlers, uint32_t n,
-                                          const char *cls)
-{
-    for (uint32_t i = 0; i < n; i++)
-        if (strcmp(handlers[i].cls, cls) == 0)
-            return &handlers[i];
-    return NULL;
-}
-
 /* A fleet's (or a function's) handlers: one for each of the workload's classes, or a
  * "default" one, and none for a class the workload does not send. */
 static void check_handler_classes(struct scn *s, const struct workload_config *w,
@@ -358,13 +348,13 @@ static void check_handler_classes(struct scn *s, const struct workload_config *w
                                   const cJSON *h)
 {
     /* a misspelt "default" would serve every class */
-    bool dflt = find_program(handlers, nhandlers, "default") != NULL || misspelt(w, h, "default");
+    bool dflt = handlers_find(handlers, nhandlers, "default") != NULL || misspelt(w, h, "default");
     char list[256];
     scn_join(list, sizeof list, w->classes, w->nclasses);
     if (!dflt && !w->classes_at)
         scn_error(s, h, false, "missing the handler \"default\" (the steps run for each request)");
     for (uint32_t i = 0; i < w->nclasses && !dflt && w->classes_at; i++)
-        if (!find_program(handlers, nhandlers, w->classes[i]) && !misspelt(w, h, w->classes[i]))
+        if (!handlers_find(handlers, nhandlers, w->classes[i]) && !misspelt(w, h, w->classes[i]))
             scn_error(s, h, false,
                       "missing a handler for the request class \"%s\" (or a \"default\" one)",
                       w->classes[i]);
