@@ -255,12 +255,6 @@ static void on_integration_timeout(struct sim *sim, void *ctx, uint64_t arg)
 }
 
 /* Work the gateway stopped waiting for has ended at the integration. */
-static void sink_resume(struct sim *sim, struct component *self, struct request *r)
-{
-    (void)sim;
-    (void)self;
-    req_free(r->pool, r);
-}
 
 /* --- metrics ---------------------------------------------------------------------------------- */
 
@@ -326,7 +320,7 @@ static const struct component_ops apigw_ops = {
 static const struct component_ops sink_ops = {
     .type = "apigw-abandoned",
     .accept = comp_accept_none,
-    .resume = sink_resume,
+    .resume = comp_resume_free,
 };
 
 struct component *apigw_component(struct apigw *g)

@@ -34,6 +34,13 @@ void comp_accept_none(struct sim *sim, struct component *self, struct request *r
     TS_ASSERT(0 && "this component accepts no requests");
 }
 
+void comp_resume_free(struct sim *sim, struct component *self, struct request *r)
+{
+    (void)sim;
+    (void)self;
+    req_free(r->pool, r);
+}
+
 void comp_call_after(struct sim *sim, struct request *r, struct component *callee,
                      int64_t delay)
 {

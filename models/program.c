@@ -572,17 +572,11 @@ struct request *prog_abandon(struct sim *sim, struct prog_host *h, struct reques
 /* --- the family's set-up ----------------------------------------------------------------------- */
 
 /* Work a host abandoned has ended downstream. */
-static void sink_resume(struct sim *sim, struct component *self, struct request *r)
-{
-    (void)sim;
-    (void)self;
-    req_free(r->pool, r);
-}
 
 static const struct component_ops sink_ops = {
     .type = "abandoned",
     .accept = comp_accept_none,
-    .resume = sink_resume,
+    .resume = comp_resume_free,
 };
 
 void prog_env_init(struct prog_env *env, struct sim *sim, const char *name,

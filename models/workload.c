@@ -435,13 +435,6 @@ static void on_timeout(struct sim *sim, void *ctx, uint64_t arg)
     failed(sim, w, r, sim->now);
 }
 
-static void sink_resume(struct sim *sim, struct component *self, struct request *r)
-{
-    (void)sim;
-    (void)self;
-    req_free(r->pool, r);
-}
-
 static const struct component_ops client_ops = {
     .type = "client",
     .accept = comp_accept_none,
@@ -453,7 +446,7 @@ static const struct component_ops client_ops = {
 static const struct component_ops sink_ops = {
     .type = "client-abandoned",
     .accept = comp_accept_none,
-    .resume = sink_resume,
+    .resume = comp_resume_free,
     .subscribe = NULL,
 };
 

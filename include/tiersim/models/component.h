@@ -282,6 +282,10 @@ static inline struct request *req_fifo_pop(struct request **head, struct request
  * to it is a programming error. */
 void comp_accept_none(struct sim *sim, struct component *self, struct request *r);
 
+/* The resume op of a sink that only ends abandoned work (req_detach): the work above it is
+ * over, so the request goes back to its pool. */
+void comp_resume_free(struct sim *sim, struct component *self, struct request *r);
+
 /* Push a frame for `callee` and hand it the request. A zonal callee (az >= 0, an
  * instance) gets it after the network latency from the caller's level; a regional one
  * (az < 0) gets it at once and places itself with comp_hop. */
