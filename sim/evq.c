@@ -1,6 +1,7 @@
-/* evq.c — 4-ary heap of (time, sequence|slot) entries with payload slots and in-place
- * cancellation. Sift operations move a "hole" rather than swapping, and update each moved
- * entry's slot position; see evq.h for the contract and bench/README.md for the numbers. */
+/* evq.c — a calendar of near events in front of a 4-ary heap of (time, sequence|slot)
+ * entries, with payload slots and in-place cancellation. Sift operations move a "hole" rather
+ * than swapping, and update each moved entry's slot position; see evq.h for the contract and
+ * bench/README.md for the numbers. */
 #include "tiersim/evq.h"
 
 #include "tiersim/err.h"
@@ -11,6 +12,10 @@
 #define SLOT_BITS 24u
 #define SLOT_MASK ((UINT64_C(1) << SLOT_BITS) - 1u)
 #define ARITY     4u
+#define CAL_MASK  (EVQ_CAL_BUCKETS - 1u)
+#define CAL_WORDS (EVQ_CAL_BUCKETS / 64u)
+#define CAL_WALK  16u /* the most bucket entries an insertion may step over; else the heap */
+#define CAL_K0    16u /* the first bucket width, 65.5 us, until the first epoch ends */
 
 static inline uint32_t ent_slot(const struct evq_ent *e)
 {
@@ -34,6 +39,7 @@ void evq_init(struct evq *q)
 
 void evq_release(struct evq *q)
 {
+    free(q->cal_head);
     free(q->heap);
     free(q->slots);
     memset(q, 0, sizeof *q);
@@ -110,6 +116,149 @@ static void sift_down(struct evq *q, uint32_t i, struct evq_ent e)
     q->slots[ent_slot(&e)].pos = i;
 }
 
+/* (t, key) of slot a before slot b's? */
+static inline bool slot_less(const struct evq_slot *a, const struct evq_slot *b)
+{
+    return a->t < b->t || (a->t == b->t && a->key < b->key);
+}
+
+/* --- the calendar --------------------------------------------------------------------------- */
+
+/* The first non-empty bucket at or after index i (circularly), or EVQ_CAL_BUCKETS if none. */
+static uint32_t cal_scan(const struct evq *q, uint32_t i)
+{
+    uint32_t w = i / 64u;
+    uint64_t bits = q->cal_bits[w] & (~UINT64_C(0) << (i % 64u));
+    for (uint32_t n = 0; n <= CAL_WORDS; n++) {
+        if (bits)
+            return w * 64u + (uint32_t)__builtin_ctzll(bits);
+        w = (w + 1u) % CAL_WORDS;
+        bits = q->cal_bits[w];
+    }
+    return EVQ_CAL_BUCKETS;
+}
+
+/* Put slot s (its t and key set) into the calendar if its time falls in the window and its
+ * bucket is not crowded where it goes. Returns false, changing nothing, otherwise. */
+static bool cal_insert(struct evq *q, uint32_t s)
+{
+    struct evq_slot *sl = &q->slots[s];
+    int64_t b = sl->t >> q->cal_k;
+    if (b < q->cal_base || b - q->cal_base >= (int64_t)EVQ_CAL_BUCKETS || !q->cal_head)
+        return false;
+    uint32_t i = (uint32_t)b & CAL_MASK;
+    uint32_t after = q->cal_tail[i]; /* the entry s goes after, walking back from the tail */
+    for (uint32_t walked = 0; after && slot_less(sl, &q->slots[after]); walked++) {
+        if (walked == CAL_WALK)
+            return false;
+        after = q->slots[after].prev;
+    }
+    uint32_t before = after ? q->slots[after].next : q->cal_head[i];
+    sl->prev = after;
+    sl->next = before;
+    if (after)
+        q->slots[after].next = s;
+    else
+        q->cal_head[i] = s;
+    if (before)
+        q->slots[before].prev = s;
+    else
+        q->cal_tail[i] = s;
+    q->cal_bits[i / 64u] |= UINT64_C(1) << (i % 64u);
+    sl->pos = EVQ_CAL;
+    q->cal_n++;
+    if (!q->cal_min || slot_less(sl, &q->slots[q->cal_min]))
+        q->cal_min = s;
+    return true;
+}
+
+/* Take slot s out of the calendar. */
+static void cal_unlink(struct evq *q, uint32_t s)
+{
+    struct evq_slot *sl = &q->slots[s];
+    uint32_t i = (uint32_t)(sl->t >> q->cal_k) & CAL_MASK;
+    if (sl->prev)
+        q->slots[sl->prev].next = sl->next;
+    else
+        q->cal_head[i] = sl->next;
+    if (sl->next)
+        q->slots[sl->next].prev = sl->prev;
+    else
+        q->cal_tail[i] = sl->prev;
+    if (!q->cal_head[i])
+        q->cal_bits[i / 64u] &= ~(UINT64_C(1) << (i % 64u));
+    q->cal_n--;
+    if (q->cal_min == s) { /* every bucket before s's was empty: look from there */
+        uint32_t j = q->cal_n ? cal_scan(q, i) : EVQ_CAL_BUCKETS;
+        q->cal_min = j < EVQ_CAL_BUCKETS ? q->cal_head[j] : 0;
+    }
+}
+
+/* A bucket width for the epoch just ended: about half the median delay of its pushes
+ * divided by the events pending, so the near events spread about one to a bucket and
+ * most of them fall in the window. */
+static unsigned cal_choose_k(const struct evq *q)
+{
+    uint32_t half = q->epoch_pushes / 2u, seen = 0;
+    unsigned m = 0;
+    while (m < 63u && (seen += q->delay_log2[m]) <= half)
+        m++;
+    uint32_t n = evq_size(q);
+    unsigned lg = 0;
+    while (lg < 31u && (UINT32_C(1) << lg) < n)
+        lg++;
+    int k = (int)m + 1 - (int)lg;
+    return k < 0 ? 0u : k > 40 ? 40u : (unsigned)k;
+}
+
+/* Start a new epoch; change the width to k, moving every calendar event, if it differs by
+ * more than one step (within a step of the best, the cost hardly moves: bench/README.md). */
+static void cal_retune(struct evq *q, unsigned k)
+{
+    q->epoch_pushes = 0;
+    memset(q->delay_log2, 0, sizeof q->delay_log2);
+    if (k + 1u >= q->cal_k && k <= q->cal_k + 1u)
+        return;
+    q->cal_rebuilds++;
+    /* Chain the calendar's events in (t, key) order through `next`, then put them back. */
+    uint32_t first = 0, last = 0;
+    int64_t from = q->last;
+    if (q->cal_min && q->slots[q->cal_min].t < from)
+        from = q->slots[q->cal_min].t;
+    for (uint32_t n = 0; n < EVQ_CAL_BUCKETS; n++) { /* from the window's start: in order */
+        uint32_t i = ((uint32_t)q->cal_base + n) & CAL_MASK;
+        if (!q->cal_head[i])
+            continue;
+        if (last)
+            q->slots[last].next = q->cal_head[i];
+        else
+            first = q->cal_head[i];
+        last = q->cal_tail[i];
+        q->cal_head[i] = q->cal_tail[i] = 0;
+    }
+    memset(q->cal_bits, 0, sizeof q->cal_bits);
+    q->cal_n = 0;
+    q->cal_min = 0;
+    q->cal_k = k;
+    q->cal_base = from >> k;
+    for (uint32_t s = first, next; s; s = next) {
+        next = q->slots[s].next;
+        if (!cal_insert(q, s))
+            sift_up(q, q->n++, (struct evq_ent){q->slots[s].t, q->slots[s].key});
+    }
+}
+
+/* Note a push's delay; at the end of an epoch, choose the width again. */
+static inline void cal_count(struct evq *q, int64_t t)
+{
+    uint64_t d = t > q->last ? (uint64_t)(t - q->last) : 1u;
+    q->delay_log2[63 - __builtin_clzll(d)]++;
+    if (++q->epoch_pushes == EVQ_CAL_EPOCH)
+        cal_retune(q, cal_choose_k(q));
+}
+
+/* --- push and pop --------------------------------------------------------------------------- */
+
 evq_handle evq_push(struct evq *q, int64_t t, evq_fn fn, void *ctx, uint64_t arg)
 {
     if (q->seq > EVQ_MAX_SEQ)
@@ -122,29 +271,25 @@ evq_handle evq_push(struct evq *q, int64_t t, evq_fn fn, void *ctx, uint64_t arg
         q->heap = ts_realloc(q->heap, (size_t)cap * sizeof *q->heap);
         q->cap = cap;
     }
+    if (!q->cal_head) {
+        q->cal_head = ts_calloc(2u * EVQ_CAL_BUCKETS, sizeof *q->cal_head);
+        q->cal_tail = q->cal_head + EVQ_CAL_BUCKETS;
+        q->cal_k = CAL_K0;
+        q->cal_base = q->last >> CAL_K0;
+    }
     struct evq_slot *sl = &q->slots[s];
     if (sl->gen == 0)
         sl->gen = 1;
     sl->fn = fn;
     sl->ctx = ctx;
     sl->arg = arg;
-    struct evq_ent e = {.t = t, .key = (q->seq++ << SLOT_BITS) | s};
-    if (q->has_front) {
-        if (ent_less(&e, &q->front)) { /* e is the new front; the old one joins the heap */
-            sift_up(q, q->n++, q->front);
-            q->front = e;
-            sl->pos = EVQ_FRONT;
-        } else {
-            sift_up(q, q->n++, e);
-        }
-    } else if (q->n == 0 || ent_less(&e, &q->heap[0])) {
-        q->front = e;
-        q->has_front = true;
-        sl->pos = EVQ_FRONT;
-    } else {
-        sift_up(q, q->n++, e);
-    }
-    return make_handle(s, sl->gen);
+    sl->t = t;
+    sl->key = (q->seq++ << SLOT_BITS) | s;
+    evq_handle h = make_handle(s, sl->gen);
+    if (!cal_insert(q, s))
+        sift_up(q, q->n++, (struct evq_ent){t, sl->key});
+    cal_count(q, t);
+    return h;
 }
 
 /* The slot a handle names if it is pending, else 0. */
@@ -179,7 +324,7 @@ int64_t evq_time_of(const struct evq *q, evq_handle h)
     uint32_t s = live_slot(q, h);
     if (!s)
         return -1;
-    return q->slots[s].pos == EVQ_FRONT ? q->front.t : q->heap[q->slots[s].pos].t;
+    return q->slots[s].t;
 }
 
 /* Remove the entry at heap index i. */
@@ -199,8 +344,8 @@ int evq_cancel(struct evq *q, evq_handle h)
     uint32_t s = live_slot(q, h);
     if (!s)
         return TS_ESTALE;
-    if (q->slots[s].pos == EVQ_FRONT)
-        q->has_front = false; /* the heap's earliest is the earliest again */
+    if (q->slots[s].pos == EVQ_CAL)
+        cal_unlink(q, s);
     else
         remove_at(q, q->slots[s].pos);
     slot_free(q, s);
@@ -209,30 +354,30 @@ int evq_cancel(struct evq *q, evq_handle h)
 
 bool evq_pop(struct evq *q, struct evq_event *out)
 {
-    if (q->has_front) {
-        uint32_t s = ent_slot(&q->front);
-        struct evq_slot *sl = &q->slots[s];
-        out->t = q->front.t;
-        out->fn = sl->fn;
-        out->ctx = sl->ctx;
-        out->arg = sl->arg;
-        slot_free(q, s);
-        q->has_front = false;
-        return true;
-    }
-    if (q->n == 0)
+    uint32_t s;
+    if (q->cal_min &&
+        (q->n == 0 || slot_less(&q->slots[q->cal_min], &q->slots[ent_slot(&q->heap[0])]))) {
+        s = q->cal_min;
+        cal_unlink(q, s);
+    } else if (q->n) {
+        s = ent_slot(&q->heap[0]);
+        struct evq_ent last = q->heap[--q->n];
+        if (q->n > 0)
+            sift_down(q, 0, last);
+    } else {
         return false;
-    struct evq_ent top = q->heap[0];
-    uint32_t s = ent_slot(&top);
+    }
     struct evq_slot *sl = &q->slots[s];
-    out->t = top.t;
+    out->t = sl->t;
     out->fn = sl->fn;
     out->ctx = sl->ctx;
     out->arg = sl->arg;
     slot_free(q, s);
-    struct evq_ent last = q->heap[--q->n];
-    if (q->n > 0)
-        sift_down(q, 0, last);
+    if (out->t > q->last) { /* the window moves on; nothing pending is earlier */
+        q->last = out->t;
+        if ((out->t >> q->cal_k) > q->cal_base)
+            q->cal_base = out->t >> q->cal_k;
+    }
     return true;
 }
 
@@ -243,8 +388,8 @@ uint32_t evq_cancel_ctx(struct evq *q, const void *ctx)
     for (uint32_t s = 1; s <= q->nslots; s++) {
         struct evq_slot *sl = &q->slots[s];
         if (sl->fn != NULL && sl->ctx == ctx) {
-            if (sl->pos == EVQ_FRONT)
-                q->has_front = false;
+            if (sl->pos == EVQ_CAL)
+                cal_unlink(q, s);
             else
                 remove_at(q, sl->pos);
             slot_free(q, s);

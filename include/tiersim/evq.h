@@ -1,17 +1,23 @@
-/* evq.h — the pending-event set: a 4-ary min-heap keyed by (time, sequence) with
- * cancellable handles.
+/* evq.h — the pending-event set: a calendar of near events in front of a 4-ary min-heap,
+ * both keyed by (time, sequence), with cancellable handles.
  *
  * Events fire in time order; events at equal times fire in the order they were scheduled
  * (the sequence number), so a run is deterministic. Each event's payload lives in a pooled
- * slot; the heap holds 16-byte (time, sequence|slot) entries, and each slot remembers its
- * heap position so a handle can be cancelled in place in O(log n). A handle carries the
- * slot's generation: once its event fires or is cancelled, the handle is stale and
- * detected as such. bench/README.md has the measurements behind this layout.
+ * slot; a handle carries the slot's generation: once its event fires or is cancelled, the
+ * handle is stale and detected as such. bench/README.md has the measurements behind this
+ * layout.
  *
- * The front: an event earlier than every event in the heap when it is scheduled waits
- * outside the heap, in `front`, and is the next to fire unless an earlier one comes. A
- * simulation mostly schedules its next step a little after now, so most events pass through
- * the front and never through the heap's sift operations.
+ * The calendar: a simulation mostly schedules its next step a little after now (a network
+ * hop, a CPU burst), while timers and periodic work lie far ahead. An event due within the
+ * calendar's window goes into one of EVQ_CAL_BUCKETS buckets of 2^k ns each (a sorted
+ * doubly-linked list through the slots, a bit per non-empty bucket), so pushing and popping
+ * it costs a few instructions instead of a heap's unpredictable comparisons. Events past
+ * the window, or earlier than its start, or behind a crowded bucket, go to the heap, which
+ * holds 16-byte (time, sequence|slot) entries and each slot's position, for cancellation in
+ * place in O(log n). A pop takes the earlier of the calendar's first event and the heap's,
+ * by the same (time, sequence) order, so where an event is kept never changes when it fires.
+ * The bucket width follows the run: every EVQ_CAL_EPOCH pushes it is set from the median
+ * delay of the pushes and the number pending, and the calendar is rebuilt if it changes.
  */
 #ifndef TIERSIM_EVQ_H
 #define TIERSIM_EVQ_H
@@ -40,16 +46,32 @@ struct evq_slot {
     evq_fn fn;
     void *ctx;
     uint64_t arg;
-    uint32_t pos; /* index in heap while pending; next free slot while free */
-    uint32_t gen; /* bumped when the event fires or is cancelled */
+    int64_t t;     /* firing time */
+    uint64_t key;  /* sequence << 24 | slot, as in the heap */
+    uint32_t pos;  /* index in heap, or EVQ_CAL, while pending; next free slot while free */
+    uint32_t gen;  /* bumped when the event fires or is cancelled */
+    uint32_t next, prev; /* neighbours in its calendar bucket (0: none) */
 };
 
-/* A slot's position while it is the front. */
-#define EVQ_FRONT UINT32_MAX
+/* A slot's position while it is in the calendar. */
+#define EVQ_CAL UINT32_MAX
+
+#define EVQ_CAL_BUCKETS 1024u /* a power of two */
+#define EVQ_CAL_EPOCH   4096u /* pushes between two choices of the bucket width */
 
 struct evq {
-    struct evq_ent front;   /* earlier than every heap entry, when has_front */
-    bool has_front;
+    /* the calendar (allocated at the first push) */
+    uint32_t *cal_head, *cal_tail; /* per bucket: first and last slot, 0 if empty */
+    uint64_t cal_bits[EVQ_CAL_BUCKETS / 64]; /* a bit per non-empty bucket */
+    uint32_t cal_n;         /* events in the calendar */
+    uint32_t cal_min;       /* slot of the calendar's earliest event, 0 if empty */
+    unsigned cal_k;         /* bucket width 2^k ns */
+    int64_t cal_base;       /* absolute bucket (t >> k) where the window starts */
+    int64_t last;           /* time of the last event popped */
+    uint32_t epoch_pushes;  /* pushes since the width was last chosen */
+    uint32_t delay_log2[64]; /* pushes of this epoch by floor(log2(delay in ns)) */
+    uint32_t cal_rebuilds;  /* changes of the width so far (for tests) */
+    /* the heap */
     struct evq_ent *heap;   /* heap[0] is the earliest of the heap */
     uint32_t n;             /* events in the heap */
     uint32_t cap;           /* entries allocated in heap */
@@ -100,13 +122,18 @@ bool evq_pop(struct evq *q, struct evq_event *out);
 /* Time of the earliest pending event; INT64_MAX when none. */
 static inline int64_t evq_next_time(const struct evq *q)
 {
-    return q->has_front ? q->front.t : q->n ? q->heap[0].t : INT64_MAX;
+    int64_t h = q->n ? q->heap[0].t : INT64_MAX;
+    if (q->cal_min) {
+        int64_t c = q->slots[q->cal_min].t;
+        return c < h ? c : h;
+    }
+    return h;
 }
 
 /* Pending events. */
 static inline uint32_t evq_size(const struct evq *q)
 {
-    return q->n + (q->has_front ? 1u : 0u);
+    return q->n + q->cal_n;
 }
 
 /* Cancel every pending event whose ctx is `ctx` (cimba's "cancel every event of this

@@ -178,10 +178,14 @@ static void drop_live(uint32_t *live, uint32_t *nlive, uint32_t k)
         }
 }
 
-static void test_random_against_reference(void)
+/* Push, pop and cancel at random against a plain reference. `spread` picks each new
+ * event's delay: 0 gives delays of 0..49 ns (many ties), 1 a mix of ties, microseconds,
+ * milliseconds, seconds and pushes into the past, so events cross between the calendar and
+ * the heap and the bucket width changes many times. */
+static void random_against_reference(int spread, unsigned long seed)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, 7);
+    gsl_rng_set(r, seed);
     struct evq q = EVQ_INIT;
     evq_init(&q);
     enum { N = 200000 };
@@ -194,6 +198,13 @@ static void test_random_against_reference(void)
         double u = gsl_rng_uniform(r);
         if (u < 0.42 || nlive == 0) {
             int64_t t = now + (int64_t)gsl_rng_uniform_int(r, 50); /* many ties */
+            if (spread) {
+                static const int64_t scale[] = {1, 1000, 1000000, 1000000000};
+                double v = gsl_rng_uniform(r);
+                t = v < 0.02 ? now - (int64_t)gsl_rng_uniform_int(r, 1000000) /* the past */
+                             : now + (int64_t)(gsl_rng_uniform(r) * 50.0 *
+                                               (double)scale[gsl_rng_uniform_int(r, 4)]);
+            }
             ref[seq] = (struct ref_ev){t, evq_push(&q, t, noop, NULL, seq), true};
             live[nlive++] = seq++;
         } else if (u < 0.55) {
@@ -213,6 +224,8 @@ static void test_random_against_reference(void)
                     best = k;
             }
             struct evq_event ev;
+            if (evq_next_time(&q) != ref[best].t || evq_time_of(&q, ref[best].h) != ref[best].t)
+                mismatches++;
             if (!evq_pop(&q, &ev) || ev.arg != best || ev.t != ref[best].t)
                 mismatches++;
             now = ev.t;
@@ -223,10 +236,19 @@ static void test_random_against_reference(void)
             mismatches++;
     }
     CHECK_EQ_INT(mismatches, 0);
+    if (spread) /* the calendar was rebuilt under pending events, and both sides were used */
+        CHECK(q.cal_rebuilds > 0 && q.cal_head, "seed %lu: %u rebuilds", seed, q.cal_rebuilds);
     free(live);
     free(ref);
     evq_release(&q);
     gsl_rng_free(r);
+}
+
+static void test_random_against_reference(void)
+{
+    random_against_reference(0, 7);
+    for (unsigned long seed = 1; seed <= 5; seed++)
+        random_against_reference(1, seed);
 }
 
 int main(void)
