@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """check_schema.py — holds scenarios/schema.json to the scenario loader, both ways.
 
-    check_schema.py TIERSIM SCHEMA SCENARIO... [--self-test]
+    check_schema.py TIERSIM SCHEMA SCENARIO_OR_FOLDER... [--self-test]
+
+A folder stands for its *.json files, but for the schema itself.
 
 1. The schema is a valid JSON Schema (draft 2020-12, checked against its metaschema).
 2. Every SCENARIO, as written (comments removed), validates against it; so does the scenario
@@ -25,7 +27,9 @@ break is reported: the checks can fail.
 Exit status: 0 all good, 1 a check failed, 2 bad usage or tiersim failed.
 """
 import copy
+import glob
 import json
+import os
 import re
 import subprocess
 import sys
@@ -256,7 +260,13 @@ def main(argv):
     if len(args) < 3:
         sys.stderr.write(__doc__)
         return 2
-    tiersim, schema_file, files = args[0], args[1], args[2:]
+    tiersim, schema_file, files = args[0], args[1], []
+    for a in args[2:]:
+        if os.path.isdir(a):
+            files += [f for f in sorted(glob.glob(os.path.join(a, "*.json")))
+                      if not os.path.samefile(f, schema_file)]
+        else:
+            files.append(a)
     with open(schema_file, encoding="utf-8") as fh:
         root = json.load(fh)
     runs = load_runs(tiersim, files)
