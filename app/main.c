@@ -3,6 +3,7 @@
  * Exit status: 0 success; 1 the run failed (or was interrupted, or plotting failed); 2 bad
  * usage or a bad scenario, with every problem on stderr.
  */
+#include "keylist.h"
 #include "plot.h"
 #include "reps.h"
 #include "run.h"
@@ -77,6 +78,7 @@ struct args {
     uint32_t reps; /* --reps, 1 if not given */
     uint32_t jobs; /* -j, 1 if not given */
     bool quiet;
+    bool keys; /* check --keys: list the keys every object knows (keylist.h); not in --help */
 };
 
 /* A whole number in [1, max] from an option's argument; false if it is not one. */
@@ -170,6 +172,8 @@ static int parse_args(int argc, char **argv, struct args *a)
                 i++;
         } else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0) {
             a->quiet = true;
+        } else if (strcmp(s, "--keys") == 0) {
+            a->keys = true;
         } else if (s[0] == '-' && s[1] != '\0') {
             return usage_error("unknown option \"%s\"", s);
         } else if (!a->cmd) {
@@ -184,6 +188,8 @@ static int parse_args(int argc, char **argv, struct args *a)
         return usage_error("%s", "no command given");
     if ((strcmp(a->cmd, "check") == 0 || strcmp(a->cmd, "plot") == 0) && (a->reps || a->jobs))
         return usage_error("--reps and -j are options of run, not of %s", a->cmd);
+    if (a->keys && strcmp(a->cmd, "check") != 0)
+        return usage_error("--keys is an option of check, not of %s", a->cmd);
     if (!a->reps)
         a->reps = 1;
     if (!a->jobs)
@@ -332,10 +338,16 @@ static int cmd_check(const struct args *a)
     struct scn *s = scn_new();
     struct world_config wc;
     memset(&wc, 0, sizeof wc);
+    struct keylist kl = {0};
+    if (a->keys)
+        keylist_init(&kl, s);
     int rc = load(a, s, &wc);
-    if (rc == 0 && !a->quiet)
+    if (rc == 0 && a->keys && keylist_print(&kl, s, stdout) != 0)
+        rc = 1;
+    else if (rc == 0 && !a->quiet && !a->keys)
         printf("%s: ok (%u components, %.10g s simulated)\n", a->file, wc.ncomps,
                sim_s(wc.duration));
+    keylist_release(&kl);
     world_config_release(&wc);
     scn_free(s);
     return rc;

@@ -1047,6 +1047,9 @@ int world_config_read(struct scn *s, struct world_config *wc)
         scn_error(s, scn_member(&top, "name"), false,
                   "bad name: use a letter, then letters, digits, '_' or '-' (it names the "
                   "output folder)");
+    /* the JSON Schema an editor checks the file against (scenarios/schema.json): taken and
+     * left alone, so that a scenario may name it */
+    scn_str(&top, "$schema", NULL);
     wc->seed = (uint64_t)scn_int(&top, "seed", 1, 0, INT64_C(9007199254740991));
     bool have_duration = scn_dur_req(&top, "duration", SCN_POS, &wc->duration);
     bool interval_given = scn_member(&top, "interval") != NULL;

@@ -12,7 +12,8 @@ jobs=$(nproc)
 fuzz_seconds=${TIERSIM_FUZZ_SECONDS:-60}
 
 echo "== release build (-Werror) =="
-scripts/setup.sh build-ci clang libclang-rt-14-dev -- \
+# python3-jsonschema: tests/schema checks scenarios/schema.json against the loader
+scripts/setup.sh build-ci clang libclang-rt-14-dev python3-jsonschema -- \
     -DCMAKE_BUILD_TYPE=Release -DTIERSIM_WERROR=ON
 (cd build-ci && ctest --output-on-failure -j "$jobs")
 

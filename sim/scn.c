@@ -49,6 +49,8 @@ struct scn {
     struct err *errs;
     uint32_t nerrs, errs_cap;
     bool no_files; /* scn_allow_files(s, false) */
+    scn_keys_fn *keys_fn; /* scn_on_close: called by scn_close, or NULL */
+    void *keys_ctx;
     size_t bom;    /* bytes of a UTF-8 byte-order mark at the start (0 or 3), not a column */
 };
 
@@ -1173,10 +1175,25 @@ bool scn_open_member(struct scn_obj *parent, const char *key, bool required, str
     return scn_open(parent->s, v, o);
 }
 
+void scn_on_close(struct scn *s, scn_keys_fn *fn, void *ctx)
+{
+    s->keys_fn = fn;
+    s->keys_ctx = ctx;
+}
+
+const cJSON *scn_parent(const struct scn *s, const cJSON *node)
+{
+    const struct place *pl = map_find(s, node);
+    return pl ? pl->parent : NULL;
+}
+
 void scn_close(struct scn_obj *o)
 {
     if (!o->j)
         return;
+    /* objects of the document only: a default parsed apart from it has no place */
+    if (o->s->keys_fn && (o->j == o->s->root || map_find(o->s, o->j)))
+        o->s->keys_fn(o->s->keys_ctx, o->s, o->j, o->known, o->nknown);
     for (cJSON *c = o->j->child; c; c = c->next) {
         if (is_known(o, c->string) || is_reported(o, c->string))
             continue;

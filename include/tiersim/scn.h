@@ -172,6 +172,19 @@ bool scn_misspelt(const struct scn_obj *o, const char *key);
  * scn_close passes over it, neither reporting it as unknown nor suggesting it. */
 void scn_reported(struct scn_obj *o, const char *key);
 
+/* The keys an object knows, for tools: when set, scn_close calls `fn` for every object of
+ * the document it closes (defaults parsed apart from the tree are left out) with the keys
+ * its reader asked for, present or not, in the order asked. `tiersim check --keys` lists
+ * them so that a test can hold the JSON Schema of the format (scenarios/schema.json) to the
+ * loader. NULL, the default, switches it off: the loader then pays one test per object. */
+typedef void scn_keys_fn(void *ctx, const struct scn *s, const cJSON *obj,
+                         const char *const *keys, unsigned n);
+void scn_on_close(struct scn *s, scn_keys_fn *fn, void *ctx);
+
+/* The object or array that holds `node`, or NULL for the root and for a node that is not in
+ * the document. */
+const cJSON *scn_parent(const struct scn *s, const cJSON *node);
+
 /* Add `v` (a new tree the caller built) as member `key`, as a filled-in default. */
 void scn_add_default(struct scn_obj *o, const char *key, cJSON *v);
 

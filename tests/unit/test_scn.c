@@ -191,6 +191,58 @@ static void test_unknown_and_duplicate_keys(void)
     CHECK_STR(list, "m5.large");
 }
 
+/* scn_on_close: each object of the document closed, with the keys its reader asked for
+ * (present or not); a default parsed apart from the tree is not reported. */
+struct closed {
+    char log[512];
+    const struct scn *s;
+};
+
+static void on_close(void *ctx, const struct scn *s, const cJSON *obj, const char *const *keys,
+                     unsigned n)
+{
+    struct closed *c = ctx;
+    char path[64];
+    size_t len = strlen(c->log);
+    len += (size_t)snprintf(c->log + len, sizeof c->log - len, "%s:", scn_path(s, obj, path,
+                                                                             sizeof path));
+    for (unsigned i = 0; i < n; i++)
+        len += (size_t)snprintf(c->log + len, sizeof c->log - len, " %s", keys[i]);
+    snprintf(c->log + len, sizeof c->log - len, ";");
+    c->s = s;
+}
+
+static void test_keys_on_close(void)
+{
+    struct scn *s = load("{\"a\": {\"x\": 1}, \"list\": [{\"y\": 2}]}");
+    struct closed c = {{0}, NULL};
+    scn_on_close(s, on_close, &c);
+    struct scn_obj top, a, e, absent;
+    scn_open(s, scn_root(s), &top);
+    scn_open_member(&top, "a", false, &a);
+    scn_num(&a, "x", 0, SCN_ANY);
+    scn_num(&a, "z", 5, SCN_ANY); /* known though absent */
+    scn_close(&a);
+    cJSON *list = scn_member(&top, "list");
+    CHECK(scn_parent(s, list) == scn_root(s), "the list's parent is the root");
+    CHECK(scn_parent(s, scn_root(s)) == NULL, "the root has no parent");
+    scn_open(s, cJSON_GetArrayItem(list, 0), &e);
+    CHECK(scn_parent(s, e.j) == list, "an element's parent is its array");
+    scn_member(&e, "y");
+    scn_close(&e);
+    cJSON *apart = cJSON_Parse("{\"q\": 1}"); /* not in the document: not reported */
+    CHECK(scn_parent(s, apart) == NULL, "a tree apart has no parent in the document");
+    scn_open(s, apart, &absent);
+    scn_member(&absent, "q");
+    scn_close(&absent);
+    cJSON_Delete(apart);
+    scn_close(&top);
+    CHECK_EQ_INT(scn_error_count(s), 0);
+    CHECK_STR(c.log, ".a: x z;.list[0]: y;.: a list;");
+    CHECK(c.s == s, "the hook gets the document");
+    scn_free(s);
+}
+
 static void test_syntax_errors(void)
 {
     struct {
@@ -269,6 +321,7 @@ int main(void)
     test_durations();
     test_set();
     test_unknown_and_duplicate_keys();
+    test_keys_on_close();
     test_syntax_errors();
     test_enum_and_bounds();
     test_unreadable_file();
