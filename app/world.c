@@ -987,6 +987,54 @@ static void read_latency(struct scn_obj *net, const char *key, const char *def_j
                   NET_MAX_MEAN_S, mean);
 }
 
+/* Every billed component has its price: the table covers every name the models know (a unit
+ * test checks it), so a miss here is a table out of step with the code. An API without its
+ * own `usd_per_million` gets the table's, written into the scenario as run. */
+static void check_prices(struct scn *s, struct world_config *wc)
+{
+    const struct prices *p = &wc->prices;
+    for (uint32_t i = 0; i < wc->ncomps; i++) {
+        struct comp_config *c = &wc->comps[i];
+        if (!c->typed || !c->valid)
+            continue;
+        const char *name = NULL, *what = NULL;
+        const struct price_map *m = NULL;
+        switch (c->type) {
+        case COMP_FLEET:
+            name = c->u.fleet.type ? c->u.fleet.type->name : NULL;
+            m = &p->ec2;
+            what = "ec2";
+            break;
+        case COMP_RDS:
+            name = c->u.rds.cls ? c->u.rds.cls->name : NULL;
+            m = c->u.rds.engine == RDS_POSTGRES ? &p->rds_postgres : &p->rds_mysql;
+            what = "rds";
+            break;
+        case COMP_CACHE:
+            name = c->u.cache.node_type ? c->u.cache.node_type->name : NULL;
+            m = &p->elasticache;
+            what = "elasticache";
+            break;
+        case COMP_APIGW: {
+            struct apigw_config *g = &c->u.apigw;
+            if (isnan(g->usd_per_million) && cJSON_IsObject(c->at)) {
+                g->usd_per_million = g->api_type == APIGW_HTTP ? p->apigw_http_million
+                                                               : p->apigw_rest_million;
+                cJSON_AddNumberToObject((cJSON *)c->at, "usd_per_million", g->usd_per_million);
+            }
+            break;
+        }
+        case COMP_ALB:
+        case COMP_DYNAMODB:
+        case COMP_LAMBDA:
+            break;
+        }
+        if (name && price_find(m, name) < 0)
+            scn_error(s, c->at, false, "the price table (%s) has no %s price for \"%s\"",
+                      prices_builtin_name, what, name);
+    }
+}
+
 /* A fault's target and AZ (faults.c reads the rest): a component of the kind the fault
  * strikes, an AZ of the scenario's, a time within the run. */
 static void check_faults(struct scn *s, struct world_config *wc)
@@ -1093,7 +1141,12 @@ int world_config_read(struct scn *s, struct world_config *wc)
                  &wc->arena);
     read_latency(&net, "cross_az", "{\"dist\": \"const\", \"value\": \"0.5ms\"}", &wc->net_cross_az,
                  &wc->arena);
+    /* bytes of a call and of its reply between two components, for the cost of the ones
+     * that cross AZs (PRICE-3): a fleet's default request and response (docs/models/cost.md) */
+    wc->net_request_bytes = scn_num(&net, "request_bytes", 2048, SCN_NONNEG);
+    wc->net_response_bytes = scn_num(&net, "response_bytes", 16384, SCN_NONNEG);
     scn_close(&net);
+    prices_read(s, scn_member(&top, "prices"), &wc->prices, &wc->arena);
 
     /* components first, so references from the workload can be checked against them */
     cJSON *comps = scn_member_req(&top, "components");
@@ -1216,6 +1269,7 @@ int world_config_read(struct scn *s, struct world_config *wc)
         }
     }
     check_faults(s, wc);
+    check_prices(s, wc);
     check_reservations(s, wc);
     check_class_names(s, wc);
     unsigned before = scn_error_count(s);
@@ -1289,6 +1343,8 @@ struct world {
     struct component **comp_list; /* comps[i].comp, for the faults */
     struct faults *faults;
     struct lambda_account *lambda_account; /* the functions' shared concurrency */
+    struct cost *cost;
+    struct bill *bills; /* ncomps of them: what the cost model reads of each component */
 };
 
 static struct component *lookup(struct world *w, const char *name)
@@ -1302,6 +1358,146 @@ static struct component *lookup(struct world *w, const char *name)
 static struct component *lookup_fn(void *ctx, const char *name)
 {
     return lookup(ctx, name);
+}
+
+/* --- the bill (models/cost.c; docs/models/cost.md) ---------------------------------------------
+ * Each billed component reports cumulative usage from counters its model keeps; the meter
+ * multiplies by the prices here, at interval ends only. */
+struct bill {
+    const void *model;
+    int64_t min_ns;       /* fleets: the least an instance is billed (PRICE-2) */
+    double provisioned_gb; /* functions: provisioned concurrency x memory, GB */
+};
+
+static void usage_fleet(const void *ctx, int64_t now, double *q)
+{
+    const struct bill *b = ctx;
+    q[0] = fleet_billed_seconds(b->model, now, b->min_ns);
+}
+
+static void usage_alb(const void *ctx, int64_t now, double *q)
+{
+    q[0] = sim_s(now);
+    q[1] = (double)alb_requests(((const struct bill *)ctx)->model);
+}
+
+static void usage_lambda(const void *ctx, int64_t now, double *q)
+{
+    const struct bill *b = ctx;
+    struct lambda_counts n;
+    lambda_counts(b->model, &n);
+    q[0] = (double)n.invocations;
+    q[1] = n.gb_seconds - n.gb_seconds_provisioned;
+    q[2] = n.gb_seconds_provisioned;
+    q[3] = b->provisioned_gb * sim_s(now);
+}
+
+static void usage_apigw(const void *ctx, int64_t now, double *q)
+{
+    (void)now;
+    q[0] = (double)apigw_billed_requests(((const struct bill *)ctx)->model);
+}
+
+static void usage_dynamodb(const void *ctx, int64_t now, double *q)
+{
+    (void)now;
+    dynamodb_consumed(((const struct bill *)ctx)->model, &q[0], &q[1]);
+}
+
+static void usage_transfer(const void *ctx, int64_t now, double *q)
+{
+    (void)now;
+    const struct req_pool *p = ctx;
+    q[0] = (double)p->cross_az_calls;
+    q[1] = (double)p->cross_az_replies;
+}
+
+static void bill_components(struct sim *sim, struct world *w)
+{
+    const struct world_config *wc = w->wc;
+    const struct prices *p = &wc->prices;
+    w->cost = cost_new();
+    w->bills = ts_calloc(w->ncomps ? w->ncomps : 1u, sizeof *w->bills);
+    for (uint32_t i = 0; i < w->ncomps; i++) {
+        const struct comp_config *c = &wc->comps[i];
+        struct built *b = &w->comps[i];
+        struct bill *bl = &w->bills[i];
+        double u[COST_MAX_Q];
+        switch (b->type) {
+        case COMP_FLEET: {
+            /* a fleet given by vcpus alone has no type, and no price (docs/models/cost.md) */
+            double h = c->u.fleet.type ? price_find(&p->ec2, c->u.fleet.type->name) : 0;
+            bl->model = b->u.fleet;
+            bl->min_ns = sim_ns(p->ec2_minimum_s);
+            u[0] = h / 3600;
+            cost_add(w->cost, COST_EC2, c->name, usage_fleet, bl, u, 1);
+            break;
+        }
+        case COMP_ALB: {
+            /* ALB-19: the dimension with the most LCUs is billed; tiersim's dimensions are
+             * all proportional to requests, so the most is the same per request as per hour:
+             * 25 new connections/s is 90,000 an hour, 1 GB processed an hour */
+            const struct alb_config *a = &c->u.alb;
+            double lcu_h = fmax(a->new_connections_per_request / 90000.0,
+                                a->processed_bytes_per_request / 1e9);
+            bl->model = b->u.alb;
+            u[0] = p->alb_hour / 3600;
+            u[1] = lcu_h * p->alb_lcu_hour;
+            cost_add(w->cost, COST_ALB, c->name, usage_alb, bl, u, 2);
+            break;
+        }
+        case COMP_RDS: {
+            /* Multi-AZ bills the standby, a read replica is one more instance (RDS-13) */
+            const struct rds_config *r = &c->u.rds;
+            const struct price_map *m =
+                r->engine == RDS_POSTGRES ? &p->rds_postgres : &p->rds_mysql;
+            double n = (r->multi_az ? 2.0 : 1.0) + (double)r->nreplicas;
+            u[0] = n * price_find(m, r->cls->name) / 3600;
+            cost_add(w->cost, COST_RDS, c->name, cost_usage_clock, NULL, u, 1);
+            break;
+        }
+        case COMP_CACHE: {
+            const struct cache_config *k = &c->u.cache;
+            u[0] = (1.0 + k->replicas) * price_find(&p->elasticache, k->node_type->name) / 3600;
+            cost_add(w->cost, COST_ELASTICACHE, c->name, cost_usage_clock, NULL, u, 1);
+            break;
+        }
+        case COMP_LAMBDA: {
+            const struct lambda_config *l = &c->u.lambda;
+            bl->model = b->u.lambda;
+            bl->provisioned_gb = (double)l->provisioned * l->memory_mb / 1024.0;
+            u[0] = p->lambda_million_requests / 1e6;
+            u[1] = p->lambda_gb_s[ARCH_X86_64];
+            u[2] = p->lambda_prov_duration_gb_s[ARCH_X86_64];
+            u[3] = p->lambda_prov_gb_s[ARCH_X86_64];
+            cost_add(w->cost, COST_LAMBDA, c->name, usage_lambda, bl, u, 4);
+            break;
+        }
+        case COMP_APIGW:
+            bl->model = b->u.apigw;
+            u[0] = c->u.apigw.usd_per_million / 1e6;
+            cost_add(w->cost, COST_APIGW, c->name, usage_apigw, bl, u, 1);
+            break;
+        case COMP_DYNAMODB: {
+            const struct dynamodb_config *d = &c->u.dynamodb;
+            if (d->billing_mode == DYNAMODB_PROVISIONED) {
+                u[0] = (d->rcu * p->ddb_rcu_hour + d->wcu * p->ddb_wcu_hour) / 3600;
+                cost_add(w->cost, COST_DYNAMODB, c->name, cost_usage_clock, NULL, u, 1);
+            } else {
+                bl->model = b->u.dynamodb;
+                u[0] = p->ddb_million_rru / 1e6;
+                u[1] = p->ddb_million_wru / 1e6;
+                cost_add(w->cost, COST_DYNAMODB, c->name, usage_dynamodb, bl, u, 2);
+            }
+            break;
+        }
+        }
+    }
+    /* PRICE-3: out of one AZ and into the other, a GB (10^9 bytes) each way */
+    double t[2] = {wc->net_request_bytes * 2 * p->cross_az_gb / 1e9,
+                   wc->net_response_bytes * 2 * p->cross_az_gb / 1e9};
+    cost_add(w->cost, COST_TRANSFER, NULL, usage_transfer, &w->pool, t, 2);
+    cost_start(sim, w->cost);
 }
 
 struct world *world_new(struct sim *sim, const struct world_config *wc)
@@ -1416,6 +1612,7 @@ struct world *world_new(struct sim *sim, const struct world_config *wc)
         w->comp_list[i] = w->comps[i].comp;
     w->faults = faults_new(sim, &wc->faults, wc->azs, wc->nazs, w->comp_list, w->ncomps,
                            w->workload);
+    bill_components(sim, w); /* last: its columns come after every other */
     return w;
 }
 
@@ -1451,6 +1648,8 @@ void world_free(struct world *w)
     }
     lambda_account_free(w->lambda_account);
     faults_free(w->faults);
+    cost_free(w->cost);
+    free(w->bills);
     free(w->comp_list);
     workload_free(w->workload);
     cw_free(w->cw);

@@ -9,6 +9,7 @@
 #include "tiersim/models/apigw.h"
 #include "tiersim/models/cache.h"
 #include "tiersim/models/cloudwatch.h"
+#include "tiersim/models/cost.h"
 #include "tiersim/models/dynamodb.h"
 #include "tiersim/models/faults.h"
 #include "tiersim/models/fleet.h"
@@ -68,6 +69,8 @@ struct world_config {
     int64_t epoch0;          /* calendar time of t = 0, seconds since 1970 UTC (start_time) */
     struct cw_config cloudwatch;
     struct dist net_same_az, net_cross_az; /* s, one-way latency within an AZ / between two */
+    double net_request_bytes, net_response_bytes; /* per call / reply, for cross-AZ transfer */
+    struct prices prices; /* the price table with the scenario's `prices` merged over it */
     struct workload_config workload;
     struct comp_config *comps;
     uint32_t ncomps;

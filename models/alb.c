@@ -138,6 +138,12 @@ bool alb_config_from_json(struct scn_obj *o, struct alb_config *c, struct arena 
     scn_close(&hc);
 
     c->azs_at = scn_az_names(o, "azs", &c->azs, &c->nazs, a);
+    /* LCU metering (ALB-19) for the cost model: tiersim sees requests, not connections or
+     * bytes. Choices: every request opens a new connection (clients without keep-alive: the
+     * dearer end), and carries a fleet's default request and response (2 KiB + 16 KiB). */
+    c->new_connections_per_request = scn_num(o, "new_connections_per_request", 1, SCN_NONNEG);
+    c->processed_bytes_per_request =
+        scn_num(o, "processed_bytes_per_request", 18432, SCN_NONNEG);
     return scn_error_count(s) == before;
 }
 
@@ -1315,6 +1321,11 @@ static const struct component_ops sink_ops = {
     .accept = comp_accept_none,
     .resume = sink_resume,
 };
+
+uint64_t alb_requests(const struct alb *b)
+{
+    return b->requests;
+}
 
 struct component *alb_component(struct alb *b)
 {

@@ -20,8 +20,9 @@
  *   an API Gateway API"; re:Post "API Gateway proxy integration does not forward Lambda
  *   throttling (HTTP 429) to client"; LAM-9).
  * - Price (APIGW-3): every request that passed the bucket is billed `usd_per_million` (REST
- *   $3.50, HTTP $1.00 per million); throttled requests are not (an AWS answer on re:Post,
- *   UNCERTAIN).
+ *   $3.50, HTTP $1.00 per million: the price table's unless the scenario gives it); throttled
+ *   requests are not (an AWS answer on re:Post, UNCERTAIN). The cost model bills them
+ *   (apigw_billed_requests, models/cost.c).
  * Simplifications: one bucket per apigw component (AWS's is per account and Region, shared by
  * every API); no stage, method or usage-plan throttles, no quotas, no caching, no
  * authorizers; the price's volume tiers are ignored; the gateway never fails or queues.
@@ -80,9 +81,10 @@ bool apigw_config_from_json(struct scn_obj *o, struct apigw_config *c, struct ar
                   "must be one of 400, 429, 500, 502, 503, 504 (the statuses tiersim counts), "
                   "got %lld",
                   (long long)st);
-    /* APIGW-3, us-east-1, the first tier: REST $3.50, HTTP $1.00 per million */
-    c->usd_per_million =
-        scn_num(o, "usd_per_million", c->api_type == APIGW_HTTP ? 1.00 : 3.50, SCN_NONNEG);
+    /* APIGW-3: absent, the price table's (the world fills it in, models/cost.c) */
+    c->usd_per_million = TS_NAN;
+    if (scn_member(o, "usd_per_million"))
+        scn_num_req(o, "usd_per_million", SCN_NONNEG, &c->usd_per_million);
     return scn_error_count(s) == before;
 }
 
@@ -298,7 +300,6 @@ static void report_summary(struct sim *sim, void *ctx, double *row, int64_t span
     uint64_t timed = n->lat_n - w->lat_n;
     c[3 + NS] = timed ? 1e3 * (n->lat_sum - w->lat_sum) / (double)timed : TS_NAN;
     c[4 + NS] = timed ? 1e3 * hist_quantile(&g->sum_hist, 0.99) : TS_NAN;
-    c[5 + NS] = (requests - throttled) * g->cfg->usd_per_million / 1e6;
 }
 
 static void on_warmup_end(struct sim *sim, void *ctx, uint64_t arg)
@@ -322,6 +323,11 @@ static const struct component_ops sink_ops = {
     .accept = comp_accept_none,
     .resume = comp_resume_free,
 };
+
+uint64_t apigw_billed_requests(const struct apigw *g)
+{
+    return g->n.requests - g->n.throttled;
+}
 
 struct component *apigw_component(struct apigw *g)
 {
@@ -377,7 +383,6 @@ void apigw_start(struct sim *sim, struct apigw *g, struct component *integration
     sim_column(&sim->summary, 0, "%s.integration_timeouts", n);
     sim_column(&sim->summary, 3, "%s.integration_latency_mean_ms", n);
     sim_column(&sim->summary, 3, "%s.integration_latency_p99_ms", n);
-    sim_column(&sim->summary, 6, "%s.cost_usd", n);
     sim_reporter(&sim->summary, report_summary, g);
     sim_at(sim, sim->warmup, on_warmup_end, g, 0);
     sim_log(sim, n, "api",

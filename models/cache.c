@@ -69,19 +69,14 @@
 
 /* --- node types ------------------------------------------------------------------------------
  * vCPUs and memory as AWS's node-type pages list them, read through two third-party cost
- * tables that agree (UNCERTAIN, except cache.r5.large's, EC-7). Prices, us-east-1 on-demand:
- * cache.r5.large and cache.r6g.large are AWS's (EC-7); the t3, m5.large and m6g.large prices
- * are a third party's (UNCERTAIN); every other size follows AWS's linear size scaling from
- * the family's large (each size up doubles the price). All of those are marked derived. */
+ * tables that agree (UNCERTAIN, except cache.r5.large's, EC-7). Prices: the price table
+ * (scenarios/prices/us-east-1.json). */
 const struct cache_node_type cache_node_types[] = {
-    {"cache.t3.micro", 2, 0.5, 0.017, true},     {"cache.t3.small", 2, 1.37, 0.034, true},
-    {"cache.t3.medium", 2, 3.09, 0.068, true},   {"cache.m5.large", 2, 6.38, 0.156, true},
-    {"cache.m5.xlarge", 4, 12.93, 0.312, true},  {"cache.m5.2xlarge", 8, 26.04, 0.624, true},
-    {"cache.m6g.large", 2, 6.38, 0.147, true},   {"cache.m6g.xlarge", 4, 12.93, 0.294, true},
-    {"cache.r5.large", 2, 13.07, 0.216, false},  {"cache.r5.xlarge", 4, 26.32, 0.432, true},
-    {"cache.r5.2xlarge", 8, 52.82, 0.864, true}, {"cache.r6g.large", 2, 13.07, 0.206, false},
-    {"cache.r6g.xlarge", 4, 26.32, 0.412, true}, {"cache.r6g.2xlarge", 8, 52.82, 0.824, true},
-    {NULL, 0, 0, 0, false},
+    {"cache.t3.micro", 2, 0.5}, {"cache.t3.small", 2, 1.37}, {"cache.t3.medium", 2, 3.09},
+    {"cache.m5.large", 2, 6.38}, {"cache.m5.xlarge", 4, 12.93}, {"cache.m5.2xlarge", 8, 26.04},
+    {"cache.m6g.large", 2, 6.38}, {"cache.m6g.xlarge", 4, 12.93}, {"cache.r5.large", 2, 13.07},
+    {"cache.r5.xlarge", 4, 26.32}, {"cache.r5.2xlarge", 8, 52.82}, {"cache.r6g.large", 2, 13.07},
+    {"cache.r6g.xlarge", 4, 26.32}, {"cache.r6g.2xlarge", 8, 52.82}, {NULL, 0, 0},
 };
 
 const struct cache_node_type *cache_node_type_find(const char *name)

@@ -13,6 +13,24 @@ int64_t net_delay(const struct net *n, int a, int b)
     return sim_ns(dist_sample(a == b ? &n->same_az : &n->cross_az, n->rng));
 }
 
+/* The network between two levels of a call, from component ca in AZ a to cb in AZ b: its
+ * latency, and a leg between two AZs counted for the cost model's transfer (PRICE-3). Not
+ * counted: a load balancer's health checks, and a leg to or from a relay (an ALB: AWS bills
+ * no data transfer for an ALB's traffic across zones; docs/models/cost.md). `reply`: the way
+ * back. */
+static int64_t leg(struct request *r, const struct component *ca, int a,
+                   const struct component *cb, int b, bool reply)
+{
+    struct req_pool *p = r->pool;
+    if (a >= 0 && b >= 0 && a != b && !r->probe && !ca->ops->relay && !cb->ops->relay) {
+        if (reply)
+            p->cross_az_replies++;
+        else
+            p->cross_az_calls++;
+    }
+    return net_delay(p->net, a, b);
+}
+
 static void on_arrive(struct sim *sim, void *ctx, uint64_t arg)
 {
     struct component *callee = ctx;
@@ -59,7 +77,8 @@ void comp_call_after(struct sim *sim, struct request *r, struct component *calle
         f[1].ev = 0; /* above the top: a reply in transit, once the callee answers */
     f->comp = callee;
     f->az = (int8_t)callee->az;
-    int64_t d = delay + (callee->az >= 0 ? net_delay(r->pool->net, f[-1].az, callee->az) : 0);
+    int64_t d =
+        delay + (callee->az >= 0 ? leg(r, f[-1].comp, f[-1].az, callee, callee->az, false) : 0);
     if (d > 0)
         f->ev = sim_after(sim, d, on_arrive, callee, (uint64_t)(uintptr_t)r);
     else
@@ -71,7 +90,7 @@ int64_t comp_hop(struct request *r, int az)
     TS_ASSERT(r->depth >= 2);
     struct frame *f = req_top(r);
     f->az = (int8_t)az;
-    return net_delay(r->pool->net, f[-1].az, az);
+    return leg(r, f[-1].comp, f[-1].az, f->comp, az, false);
 }
 
 /* A reply has crossed the network. The component is looked up now: the level may have
@@ -96,7 +115,8 @@ void comp_reply_at(struct sim *sim, struct request *r, enum req_status status, i
     r->status = (uint16_t)status;
     r->depth--;
     struct frame *above = &r->stack[r->depth], *below = above - 1;
-    int64_t d = (t - sim->now) + net_delay(r->pool->net, above->az, below->az) + r->lag;
+    int64_t d = (t - sim->now) + leg(r, above->comp, above->az, below->comp, below->az, true) +
+                r->lag;
     r->lag = 0;
     if (below->comp->ops->relay && d > 0) {
         r->lag = d; /* paid by the relay's own reply */

@@ -361,6 +361,13 @@ static void on_warmup_end(struct sim *sim, void *ctx, uint64_t arg)
 
 /* --- life ------------------------------------------------------------------------------------- */
 
+void dynamodb_consumed(const struct dynamodb *t, double *read_units, double *write_units)
+{
+    /* the lanes count half units (ddb_units_arg) */
+    *read_units = (double)t->lane[0].consumed / 2.0;
+    *write_units = (double)t->lane[1].consumed / 2.0;
+}
+
 struct component *dynamodb_component(struct dynamodb *t)
 {
     return &t->comp;

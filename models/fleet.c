@@ -46,23 +46,15 @@
 #include <string.h>
 
 /* --- instance types --------------------------------------------------------------------------
- * us-east-1 Linux on-demand (PRICE-1): t3.medium, t3.large, m5.large, c5.large and r5.large
- * are AWS's figures; every other size of a family follows AWS's linear size scaling (each
- * size up doubles vCPUs, memory and price) and is marked derived; the m7i prices are widely
- * quoted but were not read from AWS (UNCERTAIN). */
+ * vCPUs and memory as AWS lists them; each size up in a family doubles both (AWS's linear
+ * size scaling). Prices: the price table (scenarios/prices/us-east-1.json, PRICE-1). */
 const struct instance_type instance_types[] = {
-    {"t3.nano", 2, 0.5, 0.0052, true},     {"t3.micro", 2, 1, 0.0104, true},
-    {"t3.small", 2, 2, 0.0208, true},      {"t3.medium", 2, 4, 0.0416, false},
-    {"t3.large", 2, 8, 0.0832, false},     {"t3.xlarge", 4, 16, 0.1664, true},
-    {"t3.2xlarge", 8, 32, 0.3328, true},   {"m5.large", 2, 8, 0.096, false},
-    {"m5.xlarge", 4, 16, 0.192, true},     {"m5.2xlarge", 8, 32, 0.384, true},
-    {"m5.4xlarge", 16, 64, 0.768, true},   {"c5.large", 2, 4, 0.085, false},
-    {"c5.xlarge", 4, 8, 0.17, true},       {"c5.2xlarge", 8, 16, 0.34, true},
-    {"c5.4xlarge", 16, 32, 0.68, true},    {"r5.large", 2, 16, 0.126, false},
-    {"r5.xlarge", 4, 32, 0.252, true},     {"r5.2xlarge", 8, 64, 0.504, true},
-    {"r5.4xlarge", 16, 128, 1.008, true},  {"m7i.large", 2, 8, 0.1008, true},
-    {"m7i.xlarge", 4, 16, 0.2016, true},   {"m7i.2xlarge", 8, 32, 0.4032, true},
-    {"m7i.4xlarge", 16, 64, 0.8064, true}, {NULL, 0, 0, 0, false},
+    {"t3.nano", 2, 0.5}, {"t3.micro", 2, 1}, {"t3.small", 2, 2}, {"t3.medium", 2, 4},
+    {"t3.large", 2, 8}, {"t3.xlarge", 4, 16}, {"t3.2xlarge", 8, 32}, {"m5.large", 2, 8},
+    {"m5.xlarge", 4, 16}, {"m5.2xlarge", 8, 32}, {"m5.4xlarge", 16, 64}, {"c5.large", 2, 4},
+    {"c5.xlarge", 4, 8}, {"c5.2xlarge", 8, 16}, {"c5.4xlarge", 16, 32}, {"r5.large", 2, 16},
+    {"r5.xlarge", 4, 32}, {"r5.2xlarge", 8, 64}, {"r5.4xlarge", 16, 128}, {"m7i.large", 2, 8},
+    {"m7i.xlarge", 4, 16}, {"m7i.2xlarge", 8, 32}, {"m7i.4xlarge", 16, 64}, {NULL, 0, 0},
 };
 
 const struct instance_type *instance_type_find(const char *name)
@@ -1498,6 +1490,22 @@ static const struct component_ops fleet_ops = {
     .scalable = &fleet_scalable,
     .fault = fleet_fault,
 };
+
+double fleet_billed_seconds(const struct fleet *f, int64_t now, int64_t min_ns)
+{
+    /* one pass over the instances, at interval ends only; a sum of whole nanoseconds, so
+     * the order of the additions changes nothing */
+    int64_t ns = 0;
+    for (uint32_t i = 0; i < f->ninst; i++) {
+        const struct instance *in = f->inst[i];
+        int64_t end = in->host.comp.down           ? in->down_at
+                      : in->state == I_TERMINATED ? in->terminated_at
+                                                  : now;
+        int64_t life = end - in->launched;
+        ns += life > min_ns ? life : min_ns;
+    }
+    return sim_s(ns);
+}
 
 struct component *fleet_component(struct fleet *f)
 {

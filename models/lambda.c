@@ -523,6 +523,8 @@ static void count_end(struct lambda *fn, const struct env *e, int64_t now, int64
     int64_t ns = now > e->billed_from ? now - e->billed_from : 0;
     int64_t ms = (ns + 999999) / 1000000;
     fn->n.gb_seconds += (double)ms * 1e-3 * fn->gb;
+    if (e->provisioned)
+        fn->n.gb_seconds_provisioned += (double)ms * 1e-3 * fn->gb;
     double d = sim_s(handler_ns);
     hist_add(&fn->dur, d);
     if (error)

@@ -74,23 +74,16 @@
 #include <string.h>
 
 /* --- instance classes ----------------------------------------------------------------------
- * vCPUs and memory are AWS's ("DB instance classes"). Prices: us-east-1, on-demand,
- * Single-AZ, $/h. db.r5.xlarge is RDS-12's (PostgreSQL 0.50, MySQL 0.48). The other .large
- * prices are the figures reproduced alike by several third-party price tables, not read from
- * AWS; for db.m6g.large and db.r6g.large those tables disagree by up to 10 % (UNCERTAIN).
- * Every larger size is derived by AWS's linear size scaling (each size up doubles vCPUs,
- * memory and price) and marked so. MariaDB is priced as MySQL. Re-check before quoting money. */
+ * vCPUs and memory are AWS's ("DB instance classes"); each size up in a family doubles both
+ * (AWS's linear size scaling). Prices: the price table (scenarios/prices/us-east-1.json,
+ * RDS-12). */
 const struct rds_class rds_classes[] = {
-    {"db.t3.medium", 2, 4, 0.072, 0.068, false},   {"db.t3.large", 2, 8, 0.145, 0.136, false},
-    {"db.m5.large", 2, 8, 0.178, 0.171, false},    {"db.m5.xlarge", 4, 16, 0.356, 0.342, true},
-    {"db.m5.2xlarge", 8, 32, 0.712, 0.684, true},  {"db.m5.4xlarge", 16, 64, 1.424, 1.368, true},
-    {"db.m6g.large", 2, 8, 0.159, 0.152, false},   {"db.m6g.xlarge", 4, 16, 0.318, 0.304, true},
-    {"db.m6g.2xlarge", 8, 32, 0.636, 0.608, true}, {"db.m6g.4xlarge", 16, 64, 1.272, 1.216, true},
-    {"db.r5.large", 2, 16, 0.25, 0.24, false},     {"db.r5.xlarge", 4, 32, 0.50, 0.48, false},
-    {"db.r5.2xlarge", 8, 64, 1.00, 0.96, true},    {"db.r5.4xlarge", 16, 128, 2.00, 1.92, true},
-    {"db.r6g.large", 2, 16, 0.225, 0.215, false},  {"db.r6g.xlarge", 4, 32, 0.45, 0.43, true},
-    {"db.r6g.2xlarge", 8, 64, 0.90, 0.86, true},   {"db.r6g.4xlarge", 16, 128, 1.80, 1.72, true},
-    {NULL, 0, 0, 0, 0, false},
+    {"db.t3.medium", 2, 4}, {"db.t3.large", 2, 8}, {"db.m5.large", 2, 8}, {"db.m5.xlarge", 4, 16},
+    {"db.m5.2xlarge", 8, 32}, {"db.m5.4xlarge", 16, 64}, {"db.m6g.large", 2, 8},
+    {"db.m6g.xlarge", 4, 16}, {"db.m6g.2xlarge", 8, 32}, {"db.m6g.4xlarge", 16, 64},
+    {"db.r5.large", 2, 16}, {"db.r5.xlarge", 4, 32}, {"db.r5.2xlarge", 8, 64},
+    {"db.r5.4xlarge", 16, 128}, {"db.r6g.large", 2, 16}, {"db.r6g.xlarge", 4, 32},
+    {"db.r6g.2xlarge", 8, 64}, {"db.r6g.4xlarge", 16, 128}, {NULL, 0, 0},
 };
 
 const struct rds_class *rds_class_find(const char *name)

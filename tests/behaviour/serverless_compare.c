@@ -11,7 +11,10 @@
  * - provisioned: no cold start through the first burst (it stays under the 25 provisioned
  *   environments, LAM-6), cold starts in the second (which spills over), fewer in all;
  * - ec2-vs-lambda: the two t3.small shed requests in the 1,500 requests/s burst until the
- *   group has scaled out, while the function serves them all. */
+ *   group has scaled out, while the function serves them all;
+ * - the costs the comments work out by hand (docs/models/cost.md): the function's requests
+ *   and GB-seconds (LAM-18), the gateway's requests (APIGW-3), provisioned concurrency's
+ *   $0.375, the fleet's instance-hours x a t3.small's price, and each run's total. */
 #include "check.h"
 
 #include <string.h>
@@ -126,6 +129,31 @@ int main(void)
     CHECK(ts_sum(&ec, "error_rps", 0, 3600) == 0, "no error before the big burst");
     CHECK(ts_at(&ec, "web.in_service", 4200) > 2, "target tracking has scaled out");
     CHECK(ts_at(&ec, "error_rps", 4200) == 0, "no error once scaled out");
+
+    /* the costs in the comments, to the cent: by hand from the runs' own counts, and the
+     * rounded figures the comments print */
+    double sl_lambda = sum_col(&sl, "cost_lambda_usd");
+    printf("cost: serverless-api $%.4f (Lambda %.4f, API %.4f), provisioned $%.4f (Lambda "
+           "%.4f), ec2 $%.4f (EC2 %.4f)\n",
+           sum_col(&sl, "cost_usd"), sl_lambda, sum_col(&sl, "cost_apigw_usd"),
+           sum_col(&pr, "cost_usd"), sum_col(&pr, "cost_lambda_usd"), sum_col(&ec, "cost_usd"),
+           sum_col(&ec, "cost_ec2_usd"));
+    CHECK_NEAR(sl_lambda, inv * 0.20e-6 + sum_col(&sl, "products-fn.gb_seconds") * 0.0000166667,
+               1e-6);
+    CHECK_NEAR(sl_lambda, 0.37, 0.005);
+    CHECK_NEAR(sum_col(&sl, "cost_apigw_usd"), inv * 3.50e-6, 1e-6); /* no throttle: all billed */
+    CHECK_NEAR(sum_col(&sl, "cost_apigw_usd"), 4.00, 0.005);
+    CHECK_NEAR(sum_col(&sl, "cost_usd"), 4.51, 0.005);
+    /* provisioned: $0.375 for the 25 environments' two hours, the function $0.69 in all */
+    double pr_lambda = sum_col(&pr, "cost_lambda_usd");
+    CHECK(pr_lambda - sum_col(&pr, "products-fn.invocations") * 0.20e-6 > 0.375,
+          "the provisioned environments are billed: $%.4f", pr_lambda);
+    CHECK_NEAR(pr_lambda, 0.69, 0.005);
+    /* ec2: 4.73 instance-hours x $0.0208 = $0.10 (instance_hours has 3 decimals), $0.42 */
+    CHECK_NEAR(sum_col(&ec, "cost_ec2_usd"), sum_col(&ec, "web.instance_hours") * 0.0208, 2e-5);
+    CHECK_NEAR(sum_col(&ec, "cost_ec2_usd"), 0.10, 0.005);
+    CHECK_NEAR(sum_col(&ec, "cost_alb_usd"), 0.21, 0.005);
+    CHECK_NEAR(sum_col(&ec, "cost_usd"), 0.42, 0.005);
 
     check_table_free(&sl.ts);
     check_table_free(&sl.sum);

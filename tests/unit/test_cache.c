@@ -338,7 +338,6 @@ static void test_config(void)
     CHECK(parse("{\"type\": \"cache\", \"hit_ratio\": 0.9}", &c, &a, NULL), "defaults");
     CHECK_STR(c.node_type->name, "cache.r5.large");
     CHECK_NEAR(c.node_type->memory_gib, 13.07, 0);
-    CHECK_NEAR(c.node_type->usd_per_hour, 0.216, 0);
     CHECK_EQ_INT(c.replicas, 0);
     CHECK_EQ_INT(c.naz_refs, 0);
     CHECK(c.primary_az == NULL && c.replica_azs == NULL, "placed by default");

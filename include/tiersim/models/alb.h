@@ -55,6 +55,9 @@ struct alb_config {
     const char **azs;               /* enabled AZs (names); NULL: all of the scenario's */
     uint32_t nazs;
     const struct cJSON *azs_at;
+    /* what a request costs in LCUs (ALB-19), for the cost model */
+    double new_connections_per_request; /* client connections opened per request (1) */
+    double processed_bytes_per_request; /* bytes in and out per request (18432) */
 };
 
 bool alb_config_from_json(struct scn_obj *o, struct alb_config *c, struct arena *a);
@@ -76,5 +79,8 @@ struct alb *alb_new(struct sim *sim, const char *name, const struct alb_config *
 int alb_start(struct sim *sim, struct alb *b, struct component *const *groups, uint32_t n);
 void alb_free(struct alb *b);
 struct component *alb_component(struct alb *b);
+
+/* Client requests it has received since t = 0 (health checks not counted). */
+uint64_t alb_requests(const struct alb *b);
 
 #endif

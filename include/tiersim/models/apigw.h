@@ -45,7 +45,8 @@ struct apigw_config {
     uint16_t lambda_throttle_status;      /* enum req_status a Lambda integration's 429 becomes
                                              (500: the INTEGRATION_FAILURE response) */
     double usd_per_million;               /* $ per million requests billed (APIGW-3: REST 3.50,
-                                             HTTP 1.00) */
+                                             HTTP 1.00); NAN until the world fills in the
+                                             price table's when the scenario gives none */
 };
 
 /* Read a component object of type "apigw" (its `type` key already read). Errors are recorded
@@ -64,6 +65,9 @@ void apigw_start(struct sim *sim, struct apigw *g, struct component *integration
                  enum apigw_integration kind);
 void apigw_free(struct apigw *g);
 struct component *apigw_component(struct apigw *g);
+
+/* Requests billed since t = 0: every one that passed the bucket (APIGW-3). */
+uint64_t apigw_billed_requests(const struct apigw *g);
 
 /* Tokens in the bucket at time `now` (>= the last request's arrival), for tests. Pure. */
 double apigw_tokens(const struct apigw *g, int64_t now);

@@ -34,13 +34,12 @@ struct scn_obj;
 struct arena;
 struct cJSON;
 
-/* An ElastiCache node type (EC-7). */
+/* An ElastiCache node type (EC-7). Its price is in the price table
+ * (scenarios/prices/us-east-1.json), which has a row for every type here. */
 struct cache_node_type {
     const char *name;
     uint32_t vcpus;
-    double memory_gib;   /* the node's memory as AWS lists it */
-    double usd_per_hour; /* on-demand, us-east-1 */
-    bool derived;        /* a figure not read from AWS (see the table in cache.c) */
+    double memory_gib; /* the node's memory as AWS lists it */
 };
 
 /* Every type, ended by one whose name is NULL, and the type called `name` (or NULL). */

@@ -326,6 +326,9 @@ struct req_pool {
     struct req_chunk *chunks;
     uint64_t live, peak; /* requests out of the pool now, and at most */
     const struct net *net; /* NULL: no latency anywhere */
+    /* calls and replies that crossed between two AZs since t = 0 (health checks not
+     * counted): the cost model's cross-AZ transfer */
+    uint64_t cross_az_calls, cross_az_replies;
 };
 
 void req_pool_release(struct req_pool *p);

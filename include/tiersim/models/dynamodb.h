@@ -69,6 +69,10 @@ void dynamodb_start(struct sim *sim, struct dynamodb *t);
 void dynamodb_free(struct dynamodb *t);
 struct component *dynamodb_component(struct dynamodb *t);
 
+/* Capacity units consumed since t = 0 by the requests it served (throttled ones consume
+ * none): read units (an eventually consistent read counts half) and write units. */
+void dynamodb_consumed(const struct dynamodb *t, double *read_units, double *write_units);
+
 /* What the table would serve now, in units per second of operation type `write`: on demand,
  * min(max, 2 x the previous peak); provisioned, the burst capacity left (units). For
  * tests. */

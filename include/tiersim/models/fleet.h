@@ -30,13 +30,12 @@ struct scn_obj;
 struct arena;
 struct cJSON;
 
-/* An EC2 instance type (PRICE-1). */
+/* An EC2 instance type. Its price is in the price table (scenarios/prices/us-east-1.json,
+ * PRICE-1), which has a row for every type here (a unit test checks it). */
 struct instance_type {
     const char *name;
     uint32_t vcpus;
     double memory_gib;
-    double usd_per_hour; /* on-demand, us-east-1, Linux */
-    bool derived;        /* price derived from the family's linear size scaling */
 };
 
 /* The type called `name`, or NULL. */
@@ -107,5 +106,10 @@ void fleet_start(struct sim *sim, struct fleet *f, const char *const *classes,
                  uint32_t nclasses, prog_lookup_fn lookup, void *lookup_ctx);
 void fleet_free(struct fleet *f);
 struct component *fleet_component(struct fleet *f);
+
+/* Instance-seconds billed from t = 0 to `now` (>= the last event's time): each instance from
+ * its launch (pending included, ASG-3) until it is terminated or loses power, and at least
+ * `min_ns` (PRICE-2's 60 s minimum: owed from the launch, so counted at once). */
+double fleet_billed_seconds(const struct fleet *f, int64_t now, int64_t min_ns);
 
 #endif

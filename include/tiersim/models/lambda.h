@@ -145,6 +145,7 @@ struct lambda_counts {
     uint64_t events_done;      /* events whose invocation succeeded */
     uint64_t events_dropped;   /* events given up: too old, or out of retries (LAM-8) */
     double gb_seconds;         /* billed: ceil(ms) of init + handler x memory GB (LAM-17) */
+    double gb_seconds_provisioned; /* of those, on provisioned environments (LAM-18) */
 };
 void lambda_counts(const struct lambda *fn, struct lambda_counts *out);
 

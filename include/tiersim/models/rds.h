@@ -27,16 +27,13 @@ struct cJSON;
 enum rds_engine { RDS_POSTGRES, RDS_MYSQL, RDS_MARIADB };
 enum rds_read_from { RDS_READ_PRIMARY, RDS_READ_REPLICAS };
 
-/* A DB instance class (RDS-12): resources and the Single-AZ on-demand price in us-east-1.
- * MariaDB is priced as MySQL. Multi-AZ bills the standby too (RDS-13). */
+/* A DB instance class (RDS-12): its resources. Its Single-AZ on-demand prices (PostgreSQL;
+ * MySQL, MariaDB priced as MySQL) are in the price table (scenarios/prices/us-east-1.json),
+ * which has a row for every class here. Multi-AZ bills the standby too (RDS-13). */
 struct rds_class {
     const char *name;
     uint32_t vcpus;
     double memory_gib;
-    double usd_per_hour_postgres; /* Single-AZ, on-demand, us-east-1 */
-    double usd_per_hour_mysql;    /* the same for MySQL and MariaDB */
-    bool derived;                 /* prices derived from the family's large by AWS's linear
-                                     size scaling, not read from a price table */
 };
 
 /* Every class, terminated by a NULL name; the one called `name`, or NULL. */
