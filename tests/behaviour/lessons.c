@@ -25,12 +25,7 @@ static void run(struct run *r, const char *file, const char *const *sets, const 
     char path[512];
     snprintf(path, sizeof path, "%s/%s", TIERSIM_SCENARIOS, file);
     memset(r, 0, sizeof *r);
-    struct check_scenario cs;
-    CHECK_EQ_INT(check_load_file(&cs, path, sets), 0);
-    struct run_result res;
-    CHECK_EQ_INT(check_run_to(&cs, dir, &res), 0);
-    run_result_release(&res);
-    check_unload(&cs);
+    CHECK_EQ_INT(check_run_file(path, sets, dir), 0);
     r->ok = check_table_load(&r->ts, dir, "timeseries.csv") &&
             check_table_load(&r->sum, dir, "summary.csv") &&
             check_table_load(&r->ev, dir, "events.csv");
