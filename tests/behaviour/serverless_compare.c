@@ -28,13 +28,8 @@ static void run(const char *file, const char *dir, struct run *r)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", TIERSIM_SCENARIOS, file);
-    struct check_scenario cs;
     memset(r, 0, sizeof *r);
-    CHECK_EQ_INT(check_load_file(&cs, path, NULL), 0);
-    struct run_result res;
-    CHECK_EQ_INT(check_run_to(&cs, dir, &res), 0);
-    run_result_release(&res);
-    check_unload(&cs);
+    CHECK_EQ_INT(check_run_file(path, NULL, dir), 0);
     r->ok = check_table_load(&r->ts, dir, "timeseries.csv") &&
             check_table_load(&r->sum, dir, "summary.csv");
     CHECK(r->ok, "%s: outputs", dir);

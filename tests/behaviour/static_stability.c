@@ -15,13 +15,8 @@ static void run(const char *file, const char *dir, double *failed, double *minut
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", TIERSIM_SCENARIOS, file);
-    struct check_scenario cs;
     const char *const sets[] = {"duration=70m", "faults.0.duration=10m", NULL};
-    CHECK_EQ_INT(check_load_file(&cs, path, sets), 0);
-    struct run_result res;
-    CHECK_EQ_INT(check_run_to(&cs, dir, &res), 0);
-    run_result_release(&res);
-    check_unload(&cs);
+    CHECK_EQ_INT(check_run_file(path, sets, dir), 0);
     struct check_table t;
     *failed = *minutes = *back = -1;
     if (!check_table_load(&t, dir, "faults.csv"))

@@ -238,6 +238,19 @@ int check_run_to(struct check_scenario *cs, const char *dir, struct run_result *
     return rc;
 }
 
+int check_run_file(const char *path, const char *const *sets, const char *dir)
+{
+    struct check_scenario cs;
+    int rc = check_load_file(&cs, path, sets);
+    if (rc == 0) {
+        struct run_result res;
+        rc = check_run_to(&cs, dir, &res);
+        run_result_release(&res);
+    }
+    check_unload(&cs);
+    return rc;
+}
+
 bool check_parse(const char *json, check_read_fn read, void *cfg, struct arena *a)
 {
     struct scn *s = scn_new();

@@ -109,4 +109,9 @@ double check_event_at(const struct check_table *t, const char *event, const char
  * that did not load ends the test (exit 1), as it does for check_run_value. */
 int check_run_to(struct check_scenario *cs, const char *dir, struct run_result *res);
 
+/* Load the scenario file `path` with the --set overrides `sets` (NULL-terminated, or NULL), run
+ * it with files in `dir` as check_run_to does, and unload it. Returns run_scenario's code, or
+ * the loader's (with every error printed) if it did not load. */
+int check_run_file(const char *path, const char *const *sets, const char *dir);
+
 #endif
