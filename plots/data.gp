@@ -8,8 +8,8 @@ caches = ARG3
 dbs = ARG4
 ts = dir . "/timeseries.csv"
 panels = (strlen(caches) > 0 ? 1 : 0) + (strlen(dbs) > 0 ? 2 : 0)
-set output dir . "/data.png"
-set terminal pngcairo size 1100,(panels * 400)
+eval term(1100, (panels * 400))
+set output outfile("data")
 set multiplot layout panels,1 title "Data tier (" . dir . ")" noenhanced
 if (strlen(caches) > 0) {
     set title "Cache: hit ratio and engine CPU (left), commands per second (right)" noenhanced

@@ -7,8 +7,8 @@ load sprintf("%s/common.gp", ARG0[1:strstrt(ARG0, "lambda.gp") - 1] . ".")
 dir = ARG1
 fns = ARG5
 ts = dir . "/timeseries.csv"
-set output dir . "/lambda.png"
-set terminal pngcairo size 1100,800
+eval term(1100, 800)
+set output outfile("lambda")
 set multiplot layout 2,1 title "Lambda functions (" . dir . ")" noenhanced
 set title "Concurrency (busy environments) and environments" noenhanced
 set ylabel "environments"

@@ -2,7 +2,8 @@
 # usage: gnuplot -c latency.gp DIR [FLEETS]
 load sprintf("%s/common.gp", ARG0[1:strstrt(ARG0, "latency.gp") - 1] . ".")
 dir = ARG1
-set output dir . "/latency.png"
+eval term(1100, 600)
+set output outfile("latency")
 set title "Latency of successful requests per interval (" . dir . ")" noenhanced
 set ylabel "latency (ms, log scale)"
 set logscale y

@@ -2,7 +2,8 @@
 # usage: gnuplot -c load.gp DIR [FLEETS]
 load sprintf("%s/common.gp", ARG0[1:strstrt(ARG0, "load.gp") - 1] . ".")
 dir = ARG1
-set output dir . "/load.png"
+eval term(1100, 600)
+set output outfile("load")
 set title "Load: offered, served and failed requests (" . dir . ")" noenhanced
 set ylabel "requests per second"
 plot dir . "/timeseries.csv" using (hours("t_s")):"offered_rps" with lines lw 2 title "offered", \
