@@ -17,7 +17,7 @@ set datafile missing ""
 set key outside right top
 # fixed margins, so the panels of a multiplot line up whatever the width of their legends
 set lmargin at screen 0.08
-set rmargin at screen 0.74
+set rmargin at screen 0.70
 set grid lc rgb "#dddddd"
 set xlabel "time (h)"
 set autoscale xfix

@@ -22,6 +22,7 @@ set key outside below center
 set rmargin at screen 0.95
 if (categorical) { set xrange [0.5:xcount + 0.5] }
 set xlabel xname noenhanced
+set xtics noenhanced
 # a line's title; a single line of single runs is no mean
 line_title(g) = groups == 1 && reps <= 1 ? "one run per value" : group[g]
 do for [k = 1:kpis] {
