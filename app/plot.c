@@ -52,8 +52,8 @@ static bool readable(const char *dir, const char *file)
 }
 
 /* The header line of `dir`/`file` (malloc'ed, without its line end), or NULL if the file
- * cannot be read; an empty file gives "". */
-static char *header_of(const char *dir, const char *file)
+ * cannot be read; an empty file gives "". *rows (if not NULL): a line follows the header. */
+static char *header_of(const char *dir, const char *file, bool *rows)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, file);
@@ -68,6 +68,8 @@ static char *header_of(const char *dir, const char *file)
             line = ts_realloc(line, cap *= 2);
         line[len++] = (char)c;
     }
+    if (rows)
+        *rows = c == '\n' && (c = getc(f)) != EOF && c != '\n' && c != '\r';
     fclose(f);
     if (len && line[len - 1] == '\r')
         len--;
@@ -165,7 +167,7 @@ static int plot_run(const struct plotter *p, const char *header)
     char *fns = names_with(header, "", ".cold_starts_ps");
     const char *args[] = {fleets, caches, dbs, fns};
     /* the cost's columns may be absent (a run of an older tiersim): no cost plot then */
-    char *sum_header = header_of(p->dir, "summary.csv");
+    char *sum_header = header_of(p->dir, "summary.csv", NULL);
     char *services = names_with(sum_header, "cost_", "_usd");
     bool cost_ts = has_column(header, "cost_usd");
     char events[4096];
@@ -187,14 +189,16 @@ static int plot_run(const struct plotter *p, const char *header)
         {"cost", cost_ts || *services, {cost_ts ? "1" : "0", services, NULL}},
     };
     int rc = 0;
-    for (size_t i = 0; i < sizeof plots / sizeof plots[0] && rc == 0; i++) {
+    for (size_t i = 0; i < sizeof plots / sizeof plots[0]; i++) {
         if (!plots[i].wanted)
             continue;
         char script[64];
         snprintf(script, sizeof script, "%s.gp", plots[i].name);
-        rc = gnuplot(p, script, NULL, args, plots[i].extra);
-        if (rc == 0)
+        /* one failed plot does not keep the others from being drawn */
+        if (gnuplot(p, script, NULL, args, plots[i].extra) == 0)
             wrote(p, plots[i].name);
+        else
+            rc = 1;
     }
     free(sum_header);
     free(services);
@@ -589,10 +593,15 @@ int plot_dir(const char *dir, bool quiet, bool svg)
         p.scripts = TIERSIM_PLOTS_DIR;
     if (readable(dir, "sweep.csv"))
         return plot_sweep(&p);
-    char *header = header_of(dir, "timeseries.csv");
+    bool rows = false;
+    char *header = header_of(dir, "timeseries.csv", &rows);
     int err = errno, rc;
-    if (header) {
+    if (header && rows) {
         rc = plot_run(&p, header);
+    } else if (header) {
+        fprintf(stderr, "tiersim: \"%s/timeseries.csv\" has no rows (the run stopped before "
+                        "its first interval ended?): nothing to plot\n", dir);
+        rc = 1;
     } else if (readable(dir, "summary-ci.csv")) {
         fprintf(stderr, "tiersim: \"%s\" holds replications, which have no time series of "
                         "their own: plot one of them, e.g. `tiersim plot %s/rep-001`\n",

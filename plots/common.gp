@@ -22,3 +22,5 @@ set grid lc rgb "#dddddd"
 set xlabel "time (h)"
 set autoscale xfix
 hours(c) = column(c) / 3600.0
+# 1 for a number, 0 for a missing value (an empty field reads as NaN, unequal to itself)
+is_number(x) = x == x ? 1 : 0

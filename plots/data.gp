@@ -1,6 +1,6 @@
 # data.gp — the data tier: each cache's hit ratio and commands (top, with caches), each
 # database's CPU and queries, then its connections and waits (with databases).
-# usage: gnuplot -c data.gp DIR "FLEET1 ..." "CACHE1 ..." "DB1 ..."
+# usage: gnuplot -c data.gp DIR "FLEET1 ..." "CACHE1 ..." "DB1 ..." FUNCTIONS FORMAT
 # tiersim plot runs it only when the run has a cache or a database.
 load sprintf("%s/common.gp", ARG0[1:strstrt(ARG0, "data.gp") - 1] . ".")
 dir = ARG1

@@ -2,7 +2,7 @@
 # capacity (desired and in-service instances, right), with the scaling events of events.csv
 # marked above the lines (launches, terminations, changes of desired capacity, faults
 # starting); then every fleet's CPU utilisation; then worker slots in use and requests waiting.
-# usage: gnuplot -c fleet.gp DIR "FLEET1 FLEET2 ..." CACHES DBS FUNCTIONS FORMAT
+# usage: gnuplot -c fleet.gp DIR "FLEET1 FLEET2 ..." CACHES DBS FUNCTIONS FORMAT EVENTS
 # tiersim plot runs it only when the run has a fleet.
 load sprintf("%s/common.gp", ARG0[1:strstrt(ARG0, "fleet.gp") - 1] . ".")
 dir = ARG1
@@ -70,8 +70,18 @@ do for [i = 1:nf] {
 set title "CPU utilisation per fleet (all instances running, warming ones included)" noenhanced
 set ylabel "CPU (%)"
 set yrange [0:105]
-plot for [f in fleets] ts using (hours("t_s")):(column(f . ".cpu_pct")) \
-         with lines lw 2 title f . " CPU %"
+# gnuplot refuses a plot whose every point is missing (no instance ever ran)
+ncpu = 0
+do for [f in fleets] {
+    stats ts using (is_number(column(f . ".cpu_pct"))) nooutput
+    ncpu = ncpu + STATS_sum
+}
+if (ncpu > 0) {
+    plot for [f in fleets] ts using (hours("t_s")):(column(f . ".cpu_pct")) \
+             with lines lw 2 title f . " CPU %"
+} else {
+    plot ts using (hours("t_s")):(0) with lines lw 2 lc rgb "red" title "no instance ran"
+}
 set yrange [0:*]
 set title "Requests in progress and waiting (interval averages)" noenhanced
 set ylabel "requests"

@@ -1,5 +1,5 @@
 # load.gp — offered load against what was served and what failed.
-# usage: gnuplot -c load.gp DIR [FLEETS]
+# usage: gnuplot -c load.gp DIR FLEETS CACHES DBS FUNCTIONS FORMAT
 load sprintf("%s/common.gp", ARG0[1:strstrt(ARG0, "load.gp") - 1] . ".")
 dir = ARG1
 eval term(1100, 600)

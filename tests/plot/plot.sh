@@ -4,6 +4,7 @@
 #   with neither a cache nor a database, no data plot; a Lambda function alone and the
 #   serverless example a lambda plot and no fleet plot; the AZ outage example (shortened
 #   past its fault, so the fleet plot marks a fault, launches and terminations) all of its;
+#   a run without a latency or a CPU figure all of its too;
 # - cost.png exactly when the run has cost columns (a hand-made run with them, the same
 #   without them, and each real run as its header says);
 # - a sweep folder (hand-made sweep.csv: two numeric parameters with CIs; one categorical
@@ -74,6 +75,14 @@ cost_as_header plot_serverless
 run az_outage "$scenarios/az-outage.json" --set duration=50m
 expect plot_az_outage png load latency errors fleet data
 cost_as_header plot_az_outage
+
+# no request succeeded (the mmc run with its latencies and CPU blanked): still every plot
+rm -rf plot_failing
+mkdir plot_failing
+awk -F, 'BEGIN { OFS = "," } NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /latency|cpu_pct/) b[i] = 1 }
+         NR > 1 { for (i in b) $i = "" } { print }' plot_mmc/timeseries.csv >plot_failing/timeseries.csv
+"$tiersim" plot plot_failing -q || fail "tiersim plot failed on a run without latencies"
+expect plot_failing png load latency errors fleet
 
 # a hand-made run with the cost columns, then the same without them
 rm -rf plot_cost plot_nocost
