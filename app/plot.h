@@ -1,4 +1,5 @@
-/* plot.h — `tiersim plot DIR`: gnuplot over the scripts in plots/, PNG or SVG images beside the CSVs. */
+/* plot.h — `tiersim plot DIR`: gnuplot over the scripts in plots/, PNG or SVG images beside the
+ * CSV files. */
 #ifndef TIERSIM_APP_PLOT_H
 #define TIERSIM_APP_PLOT_H
 

@@ -7,7 +7,8 @@
 fmt(x) = (ARGC >= 6 && (ARG6 eq "svg")) ? "svg" : "png"
 # term(w, h): the command that selects the terminal of a w x h pixel image, to eval
 term(w, h) = fmt(0) eq "svg" ? \
-    sprintf("set terminal svg size %d,%d dynamic enhanced font 'sans,10' background '#ffffff'", w, h) : \
+    sprintf("set terminal svg size %d,%d dynamic enhanced font 'sans,10' background '#ffffff'", \
+            w, h) : \
     sprintf("set terminal pngcairo size %d,%d enhanced font 'sans,10'", w, h)
 # outfile(name): the image's path beside the CSV files
 outfile(name) = ARG1 . "/" . name . "." . fmt(0)

@@ -28,14 +28,15 @@ line_title(g) = groups == 1 && reps <= 1 ? "one run per value" : group[g]
 do for [k = 1:kpis] {
     eval term(900, 560)
     set output outfile("sweep-" . kpi_name[k])
-    set title sprintf("%s against %s (%s)", kpi_title[k], xname, \
-                      reps > 1 ? sprintf("mean of %d replications, 95 %% confidence interval", reps) \
-                               : "one replication: no confidence interval") noenhanced
+    set title sprintf("%s against %s (%s)", kpi_title[k], xname, reps > 1 \
+                      ? sprintf("mean of %d replications, 95 %% confidence interval", reps) \
+                      : "one replication: no confidence interval") noenhanced
     set ylabel kpi_unit[k] noenhanced
     mean = 1 + 2 * k
     ci = mean + 1
     if (categorical) {
-        plot for [g = 1:groups] data index (g - 1) using 1:(column(mean)):(column(ci)):xticlabels(2) \
+        plot for [g = 1:groups] data index (g - 1) \
+                 using 1:(column(mean)):(column(ci)):xticlabels(2) \
                  with yerrorlines lw 2 pt 7 title line_title(g) noenhanced
     } else {
         plot for [g = 1:groups] data index (g - 1) using 1:(column(mean)):(column(ci)) \

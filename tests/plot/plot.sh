@@ -79,8 +79,10 @@ cost_as_header plot_az_outage
 # no request succeeded (the mmc run with its latencies and CPU blanked): still every plot
 rm -rf plot_failing
 mkdir plot_failing
-awk -F, 'BEGIN { OFS = "," } NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /latency|cpu_pct/) b[i] = 1 }
-         NR > 1 { for (i in b) $i = "" } { print }' plot_mmc/timeseries.csv >plot_failing/timeseries.csv
+awk -F, 'BEGIN { OFS = "," }
+    NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /latency|cpu_pct/) b[i] = 1 }
+    NR > 1 { for (i in b) $i = "" }
+    { print }' plot_mmc/timeseries.csv >plot_failing/timeseries.csv
 "$tiersim" plot plot_failing -q || fail "tiersim plot failed on a run without latencies"
 expect plot_failing png load latency errors fleet
 
@@ -122,7 +124,8 @@ cp plot_mmc/timeseries.csv plot_mmc/summary.csv plot_nognuplot/
 PATH=/nonexistent "$tiersim" plot plot_nognuplot >plot_nognuplot.out 2>plot_nognuplot.err
 rc=$?
 [ $rc -eq 1 ] || fail "without gnuplot, tiersim plot exits $rc, not 1"
-[ "$(wc -l <plot_nognuplot.err)" -eq 1 ] && grep -q 'gnuplot is not installed' plot_nognuplot.err ||
+[ "$(wc -l <plot_nognuplot.err)" -eq 1 ] &&
+    grep -q 'gnuplot is not installed' plot_nognuplot.err ||
     fail "without gnuplot, not the one message: $(cat plot_nognuplot.err)"
 [ ! -s plot_nognuplot.out ] || fail "without gnuplot, tiersim plot printed $(cat plot_nognuplot.out)"
 [ -z "$(ls plot_nognuplot | grep -v '\.csv$')" ] || fail "without gnuplot, files were drawn"
