@@ -36,7 +36,7 @@ static const char usage[] =
     "usage: tiersim run SCENARIO.json [-o DIR] [--seed N] [--set PATH=VALUE]... [--reps N]\n"
     "                   [-j N] [--quiet]\n"
     "       tiersim check SCENARIO.json [--set PATH=VALUE]...\n"
-    "       tiersim plot DIR\n"
+    "       tiersim plot DIR [--svg]\n"
     "       tiersim --help | --version\n";
 
 static const char help[] =
@@ -46,7 +46,8 @@ static const char help[] =
     "  run SCENARIO     simulate; write timeseries.csv, events.csv, summary.csv,\n"
     "                   scenario.json and faults.csv to DIR (default out/<scenario name>)\n"
     "  check SCENARIO   validate the scenario; print every error, or \"ok\"\n"
-    "  plot DIR         draw PNG plots beside the CSV files of a run (needs gnuplot)\n"
+    "  plot DIR         draw PNG plots beside the CSV files of a run or a sweep (needs\n"
+    "                   gnuplot; exit status 1 without it)\n"
     "\n"
     "options:\n"
     "  -o, --out DIR          output folder\n"
@@ -61,6 +62,7 @@ static const char help[] =
     "                         each replication's files\n"
     "  -j, --jobs N           run replications on N threads (default 1); the files are\n"
     "                         the same bytes whatever N\n"
+    "  --svg                  plot: SVG images instead of PNG\n"
     "  -q, --quiet            print nothing but errors\n"
     "  -h, --help             this text\n"
     "  --version              the version\n"
@@ -79,6 +81,7 @@ struct args {
     uint32_t jobs; /* -j, 1 if not given */
     bool quiet;
     bool keys; /* check --keys: list the keys every object knows (keylist.h); not in --help */
+    bool svg; /* plot --svg */
 };
 
 /* A whole number in [1, max] from an option's argument; false if it is not one. */
@@ -174,6 +177,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->quiet = true;
         } else if (strcmp(s, "--keys") == 0) {
             a->keys = true;
+        } else if (strcmp(s, "--svg") == 0) {
+            a->svg = true;
         } else if (s[0] == '-' && s[1] != '\0') {
             return usage_error("unknown option \"%s\"", s);
         } else if (!a->cmd) {
@@ -190,6 +195,8 @@ static int parse_args(int argc, char **argv, struct args *a)
         return usage_error("--reps and -j are options of run, not of %s", a->cmd);
     if (a->keys && strcmp(a->cmd, "check") != 0)
         return usage_error("--keys is an option of check, not of %s", a->cmd);
+    if (a->svg && strcmp(a->cmd, "plot") != 0)
+        return usage_error("--svg is an option of plot, not of %s", a->cmd);
     if (!a->reps)
         a->reps = 1;
     if (!a->jobs)
@@ -365,7 +372,7 @@ int main(int argc, char **argv)
         else if (strcmp(a.cmd, "check") == 0)
             rc = cmd_check(&a);
         else
-            rc = plot_dir(a.file, a.quiet);
+            rc = plot_dir(a.file, a.quiet, a.svg);
     }
     free_args(&a);
     return rc;

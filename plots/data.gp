@@ -1,6 +1,6 @@
 # data.gp — the data tier: each cache's hit ratio and commands (top, with caches), each
 # database's CPU and queries, then its connections and waits (with databases).
-# usage: gnuplot -c data.gp DIR "FLEET1 ..." "CACHE1 ..." "DB1 ..."
+# usage: gnuplot -c data.gp DIR "FLEET1 ..." "CACHE1 ..." "DB1 ..." FUNCTIONS FORMAT
 # tiersim plot runs it only when the run has a cache or a database.
 load sprintf("%s/common.gp", ARG0[1:strstrt(ARG0, "data.gp") - 1] . ".")
 dir = ARG1
@@ -8,8 +8,8 @@ caches = ARG3
 dbs = ARG4
 ts = dir . "/timeseries.csv"
 panels = (strlen(caches) > 0 ? 1 : 0) + (strlen(dbs) > 0 ? 2 : 0)
-set output dir . "/data.png"
-set terminal pngcairo size 1100,(panels * 400)
+eval term(1100, (panels * 400))
+set output outfile("data")
 set multiplot layout panels,1 title "Data tier (" . dir . ")" noenhanced
 if (strlen(caches) > 0) {
     set title "Cache: hit ratio and engine CPU (left), commands per second (right)" noenhanced

@@ -1,14 +1,14 @@
 # lambda.gp — per Lambda function: concurrency (mean and max), environments and provisioned
 # utilisation (top); invocations and throttles per second, and cold starts per second on
 # the right axis, a scale of their own (bottom).
-# usage: gnuplot -c lambda.gp DIR "FLEET1 ..." "CACHE1 ..." "DB1 ..." "FUNCTION1 ..."
+# usage: gnuplot -c lambda.gp DIR "FLEET1 ..." "CACHE1 ..." "DB1 ..." "FUNCTION1 ..." FORMAT
 # tiersim plot runs it only when the run has a function.
 load sprintf("%s/common.gp", ARG0[1:strstrt(ARG0, "lambda.gp") - 1] . ".")
 dir = ARG1
 fns = ARG5
 ts = dir . "/timeseries.csv"
-set output dir . "/lambda.png"
-set terminal pngcairo size 1100,800
+eval term(1100, 800)
+set output outfile("lambda")
 set multiplot layout 2,1 title "Lambda functions (" . dir . ")" noenhanced
 set title "Concurrency (busy environments) and environments" noenhanced
 set ylabel "environments"
