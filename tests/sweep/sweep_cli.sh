@@ -36,14 +36,7 @@ diff -r sweep_run sweep_j1/point-003 || fail "point 3 differs from run --reps wi
 diff -r sweep_plain out/small-sweep/point-002 || fail "a --reps 1 point differs from the run"
 grep -q '^2,30,1,' out/small-sweep/sweep.csv || fail "--reps 1: row 2 is not 2,30,1,..."
 
-bad() { # EXPECTED-MESSAGE ARGS...: exit 2 and the message on stderr
-    want=$1
-    shift
-    "$tiersim" "$@" >/dev/null 2>sweep_cli_err
-    st=$?
-    [ $st -eq 2 ] || fail "$*: exit $st, expected 2"
-    grep -qxF -- "$want" sweep_cli_err || fail "$*: no line \"$want\" in: $(cat sweep_cli_err)"
-}
+. "$(dirname "$0")/../support/bad.sh"
 bad 'tiersim: sweep needs at least one --vary PATH=V1,V2,...' sweep "$scenario"
 bad 'tiersim: --vary is an option of sweep, not of run' run "$scenario" --vary a=1
 bad 'tiersim: --vary a is given twice' sweep "$scenario" --vary a=1 --vary a=2
@@ -68,20 +61,28 @@ bad 'tiersim: "sweep_j1" holds another sweep (its scenario (after --set) differs
     sweep "$scenario" $vary $short --seed 9 --reps 3 -o sweep_j1
 cmp -s sweep_j1/sweep.csv sweep_cli_before.csv || fail "a refused sweep changed sweep.csv"
 
-# SIGKILL part-way, then the same command again
+# stop_part_way SIGNAL DIR: start the long sweep into DIR, send SIGNAL once a run is
+# complete (its record exists); its exit status in st
 long="--set duration=1h --set warmup=1m --reps 2"
-rm -rf sweep_full sweep_kill
+stop_part_way() {
+    rm -rf "$2"
+    "$tiersim" sweep "$scenario" $vary $long -q -o "$2" &
+    pid=$!
+    i=0
+    while ! ls "$2"/resume/*.txt >/dev/null 2>&1 && [ $i -lt 400 ]; do
+        sleep 0.02
+        i=$((i + 1))
+    done
+    kill -"$1" $pid
+    wait $pid 2>/dev/null
+    st=$?
+}
+
+# SIGKILL part-way, then the same command again
+rm -rf sweep_full
 "$tiersim" sweep "$scenario" $vary $long -q -o sweep_full || fail "the uninterrupted sweep failed"
-"$tiersim" sweep "$scenario" $vary $long -q -o sweep_kill &
-pid=$!
-i=0
-while ! ls sweep_kill/resume/*.txt >/dev/null 2>&1 && [ $i -lt 400 ]; do
-    sleep 0.02
-    i=$((i + 1))
-done
-kill -KILL $pid
-wait $pid 2>/dev/null
-kept=$(ls sweep_kill/resume | wc -l)
+stop_part_way KILL sweep_kill
+kept=$(ls sweep_kill/resume/*.txt | wc -l)
 [ "$kept" -ge 1 ] || fail "no run was complete when killed"
 [ "$kept" -lt 8 ] || fail "the sweep ended before it was killed: nothing to resume"
 [ -f sweep_kill/sweep.csv ] && fail "a killed sweep left a sweep.csv"
@@ -101,6 +102,16 @@ for f in sweep_kill/point-*/rep-*/summary.csv; do
 done
 [ "$old_rec" -eq "$kept" ] && [ "$old_sum" -eq "$kept" ] ||
     fail "$kept runs were complete, but $old_rec records and $old_sum summaries were kept"
+# SIGINT part-way: exit 1, complete files, sweep.csv counts the complete replications;
+# the same command again finishes it
+stop_part_way INT sweep_int
+[ $st -eq 1 ] || fail "interrupted sweep: exit $st, expected 1"
+find sweep_int -name '*.part' | grep -q . && fail "interrupted sweep: .part files left behind"
+grep -q '^4,2,2,[01],' sweep_int/sweep.csv ||
+    fail "interrupted sweep.csv: $(cut -c1-30 sweep_int/sweep.csv)"
+"$tiersim" sweep "$scenario" $vary $long -q -o sweep_int || fail "resuming after SIGINT failed"
+diff -r sweep_full sweep_int || fail "a sweep resumed after SIGINT differs"
+
 # the program says so
 out=$("$tiersim" sweep "$scenario" $vary $long -o sweep_kill | grep resumed)
 [ "$out" = "tiersim: resumed: 8 of 8 runs kept from before, 0 run now" ] || fail "said: $out"

@@ -110,21 +110,18 @@ static void test_invalid_point(void)
                  0);
     struct sweep_spec spec = {.file = scenario_file, .vary = &v, .nvary = 1};
     struct sweep *sw = (struct sweep *)1;
-    FILE *f = tmpfile();
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
     CHECK_EQ_INT(sweep_load(&spec, f, &sw), TS_ESCENARIO);
     CHECK(sw == NULL, "no sweep of an invalid point");
-    char buf[1024] = {0};
-    if (f) {
-        rewind(f);
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        buf[n] = '\0';
-        fclose(f);
-    }
+    fclose(f);
     CHECK_STR(buf, "tiersim: sweep point 2 (components.app.asg.desired_capacity=7) is invalid:\n"
                    "--vary components.app.asg.desired_capacity=7: "
                    ".components.app.asg.desired_capacity: must be between min_size (1) and "
                    "max_size (4), got 7\n"
                    "tiersim: 1 of 2 sweep points are invalid (" TIERSIM_SWEEP_DIR "/small.json)\n");
+    free(buf);
     sweep_vary_release(&v);
 }
 
