@@ -194,13 +194,13 @@ int sweep_load(const struct sweep_spec *spec, FILE *err, struct sweep **out)
     *out = NULL;
     TS_ASSERT(spec->nvary >= 1);
     uint64_t npoints = 1;
-    for (uint32_t i = 0; i < spec->nvary; i++)
-        npoints *= spec->vary[i].n; /* each n <= SWEEP_MAX_POINTS: the product cannot wrap
-                                       before it is caught below, as it is checked each time */
+    /* each n <= SWEEP_MAX_POINTS, so stopping once past the limit keeps the product from
+     * wrapping */
+    for (uint32_t i = 0; i < spec->nvary && npoints <= SWEEP_MAX_POINTS; i++)
+        npoints *= spec->vary[i].n;
     if (npoints > SWEEP_MAX_POINTS) {
         if (err)
-            fprintf(err, "tiersim: the sweep has %llu points; at most %u are allowed\n",
-                    (unsigned long long)npoints, SWEEP_MAX_POINTS);
+            fprintf(err, "tiersim: the sweep has more than %u points\n", SWEEP_MAX_POINTS);
         return TS_ELIMIT;
     }
     struct sweep *sw = ts_calloc(1, sizeof *sw);

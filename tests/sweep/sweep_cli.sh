@@ -52,6 +52,8 @@ bad '--vary components.app.instance.vcpus=two: .components.app.instance.vcpus: e
     sweep "$scenario" --vary components.app.instance.vcpus=2,two -o sweep_bad
 bad 'tiersim: 1 of 2 sweep points are invalid ('"$scenario"')' \
     sweep "$scenario" --vary components.app.instance.vcpus=2,two -o sweep_bad
+bad 'tiersim: the sweep has more than 100000 points' sweep "$scenario" \
+    --vary "workload.rate=$(seq -s, 1 1000)" --vary "seed=$(seq -s, 1 101)" -o sweep_bad
 [ -e sweep_bad ] && fail "an invalid sweep wrote files"
 # another sweep into a sweep's folder: refused, nothing touched
 cp sweep_j1/sweep.csv sweep_cli_before.csv
