@@ -1,4 +1,4 @@
-/* main.c — the tiersim program: run, check, plot, --help, --version.
+/* main.c — the tiersim program: run, sweep, check, plot, --help, --version.
  *
  * Exit status: 0 success; 1 the run failed (or was interrupted, or plotting failed); 2 bad
  * usage or a bad scenario, with every problem on stderr.
@@ -7,7 +7,11 @@
 #include "plot.h"
 #include "reps.h"
 #include "run.h"
+#include "sweep.h"
 #include "world.h"
+#ifdef TIERSIM_MPI
+#include "sweep_mpi.h"
+#endif
 
 #include "tiersim/scn.h"
 
@@ -32,9 +36,22 @@ static void on_signal(int sig)
     atomic_store(&interrupted, sig);
 }
 
+/* Ctrl-C and SIGTERM raise `interrupted`: runs stop cleanly and write what they have. */
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static const char usage[] =
     "usage: tiersim run SCENARIO.json [-o DIR] [--seed N] [--set PATH=VALUE]... [--reps N]\n"
     "                   [-j N] [--quiet]\n"
+    "       tiersim sweep SCENARIO.json --vary PATH=V1,V2,... [--vary ...] [--reps N] [-j N]\n"
+    "                   [-o DIR] [--seed N] [--set PATH=VALUE]... [--quiet]\n"
     "       tiersim check SCENARIO.json [--set PATH=VALUE]...\n"
     "       tiersim plot DIR [--svg]\n"
     "       tiersim --help | --version\n";
@@ -45,6 +62,13 @@ static const char help[] =
     "commands:\n"
     "  run SCENARIO     simulate; write timeseries.csv, events.csv, summary.csv,\n"
     "                   scenario.json and faults.csv to DIR (default out/<scenario name>)\n"
+    "  sweep SCENARIO   run every point of the --vary values' cartesian product (the first\n"
+    "                   --vary varies slowest), --reps replications each, replication k of\n"
+    "                   every point with the same seed; write DIR/sweep.csv (a row per\n"
+    "                   point: the values, then every KPI's mean, sd and 95 % half-width)\n"
+    "                   and DIR/point-NNN/ (as run --reps writes); DIR defaults to\n"
+    "                   out/<scenario name>-sweep; the same command again resumes an\n"
+    "                   interrupted sweep (docs/experiments.md)\n"
     "  check SCENARIO   validate the scenario; print every error, or \"ok\"\n"
     "  plot DIR         draw PNG plots beside the CSV files of a run or a sweep (needs\n"
     "                   gnuplot; exit status 1 without it)\n"
@@ -55,20 +79,22 @@ static const char help[] =
     "  --set PATH=VALUE       override a value by its dotted path, e.g.\n"
     "                         --set components.app.instance.vcpus=4 --set workload.rate=2.8\n"
     "                         (VALUE is JSON; a bare word is a string)\n"
+    "  --vary PATH=V1,V2,...  sweep: values of PATH, each applied as --set applies it;\n"
+    "                         commas inside JSON strings, arrays and objects do not split\n"
     "  --reps N               N replications (default 1): replication k's seed is derived\n"
     "                         from the scenario seed and k (replication 1 keeps it); DIR\n"
     "                         gets summary.csv (a row each), summary-ci.csv (mean, sd and\n"
     "                         95 % confidence half-width of every KPI) and rep-001/... with\n"
     "                         each replication's files\n"
-    "  -j, --jobs N           run replications on N threads (default 1); the files are\n"
-    "                         the same bytes whatever N\n"
+    "  -j, --jobs N           run replications, and a sweep's points, on N threads\n"
+    "                         (default 1); the files are the same bytes whatever N\n"
     "  --svg                  plot: SVG images instead of PNG\n"
     "  -q, --quiet            print nothing but errors\n"
     "  -h, --help             this text\n"
     "  --version              the version\n"
     "\n"
     "exit status: 0 success, 1 the run failed or was interrupted, 2 bad usage or scenario\n"
-    "documentation: docs/scenario-format.md, docs/outputs.md\n";
+    "documentation: docs/scenario-format.md, docs/outputs.md, docs/experiments.md\n";
 
 struct args {
     const char *cmd;
@@ -76,6 +102,8 @@ struct args {
     const char *out;
     const char **sets;
     int nsets;
+    const char **varies; /* --vary arguments, as given */
+    int nvaries;
     char *seed_set; /* "seed=N" made from --seed, owned */
     uint32_t reps; /* --reps, 1 if not given */
     uint32_t jobs; /* -j, 1 if not given */
@@ -115,7 +143,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 {
     memset(a, 0, sizeof *a);
     a->sets = calloc((size_t)argc + 1, sizeof *a->sets);
-    if (!a->sets)
+    a->varies = calloc((size_t)argc + 1, sizeof *a->varies);
+    if (!a->sets || !a->varies)
         return 1;
     if (argc < 2)
         return usage_error("%s", "no command given");
@@ -140,6 +169,13 @@ static int parse_args(int argc, char **argv, struct args *a)
             i++;
         } else if (strncmp(s, "--set=", 6) == 0) {
             a->sets[a->nsets++] = s + 6;
+        } else if (strcmp(s, "--vary") == 0) {
+            if (!next)
+                return usage_error("%s needs PATH=V1,V2,...", s);
+            a->varies[a->nvaries++] = next;
+            i++;
+        } else if (strncmp(s, "--vary=", 7) == 0) {
+            a->varies[a->nvaries++] = s + 7;
         } else if (strcmp(s, "--seed") == 0) {
             if (!next)
                 return usage_error("%s needs a number", s);
@@ -192,7 +228,9 @@ static int parse_args(int argc, char **argv, struct args *a)
     if (!a->cmd)
         return usage_error("%s", "no command given");
     if ((strcmp(a->cmd, "check") == 0 || strcmp(a->cmd, "plot") == 0) && (a->reps || a->jobs))
-        return usage_error("--reps and -j are options of run, not of %s", a->cmd);
+        return usage_error("--reps and -j are options of run and sweep, not of %s", a->cmd);
+    if (a->nvaries && strcmp(a->cmd, "sweep") != 0)
+        return usage_error("--vary is an option of sweep, not of %s", a->cmd);
     if (a->keys && strcmp(a->cmd, "check") != 0)
         return usage_error("--keys is an option of check, not of %s", a->cmd);
     if (a->svg && strcmp(a->cmd, "plot") != 0)
@@ -201,11 +239,16 @@ static int parse_args(int argc, char **argv, struct args *a)
         a->reps = 1;
     if (!a->jobs)
         a->jobs = 1;
-    if (strcmp(a->cmd, "run") && strcmp(a->cmd, "check") && strcmp(a->cmd, "plot"))
+    if (strcmp(a->cmd, "run") && strcmp(a->cmd, "sweep") && strcmp(a->cmd, "check") &&
+        strcmp(a->cmd, "plot"))
         return usage_error("unknown command \"%s\"", a->cmd);
     if (!a->file)
         return usage_error("%s needs %s", a->cmd,
                            strcmp(a->cmd, "plot") == 0 ? "a folder" : "a scenario file");
+    if (strcmp(a->cmd, "sweep") == 0 && a->nvaries == 0)
+        return usage_error("%s", "sweep needs at least one --vary PATH=V1,V2,...");
+    if ((unsigned)a->nvaries > SWEEP_MAX_VARY)
+        return usage_error("at most %u --vary options, got %d", SWEEP_MAX_VARY, a->nvaries);
     return -1;
 }
 
@@ -213,6 +256,7 @@ static void free_args(struct args *a)
 {
     free(a->seed_set);
     free(a->sets);
+    free(a->varies);
 }
 
 /* Load, override and check a scenario; on errors print them all and return 2. */
@@ -287,13 +331,7 @@ static int cmd_run(const struct args *a)
         dir = dir_buf;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
+    catch_signals();
     struct reps_opts o = {
         .out_dir = dir,
         .scenario = scenario,
@@ -340,6 +378,104 @@ static int cmd_run(const struct args *a)
     return rc;
 }
 
+/* Each point's values and two KPIs with their 95 % half-widths (up to 30 points). */
+static void print_sweep(const struct sweep *sw, const struct sweep_result *res, const char *dir)
+{
+    static const char *const kpis[] = {"availability_pct", "latency_p99_ms"};
+    for (uint32_t p = 1; p <= res->npoints && p <= 30; p++) {
+        printf("  point %u:", p);
+        for (uint32_t i = 0; i < sweep_nvary(sw); i++)
+            printf(" %s=%s", sweep_vary_path(sw, i), sweep_value(sw, p, i));
+        for (size_t i = 0; i < sizeof kpis / sizeof *kpis; i++) {
+            const struct sweep_kpi *k = sweep_kpi(&res->points[p - 1], kpis[i]);
+            if (k)
+                printf("%s %s %.4f +- %.4f", i ? "," : ";", kpis[i], k->mean, k->half);
+        }
+        putchar('\n');
+    }
+    if (res->npoints > 30)
+        printf("  ... (%u points in all)\n", res->npoints);
+    printf("  wrote %s/sweep.csv and %s/point-*/ (each point's files)\n", dir, dir);
+}
+
+static int cmd_sweep(const struct args *a, const struct sweep_team *team)
+{
+    bool talk = !a->quiet && (!team || team->rank == 0);
+    struct sweep_vary *v = ts_calloc((size_t)a->nvaries, sizeof *v);
+    int rc = 0;
+    char err[512];
+    for (int i = 0; i < a->nvaries && rc == 0; i++) {
+        if (sweep_vary_parse(a->varies[i], &v[i], err, sizeof err) != 0)
+            rc = usage_error("%s", err);
+        for (int j = 0; j < i && rc == 0; j++)
+            if (strcmp(v[j].path, v[i].path) == 0)
+                rc = usage_error("--vary %s is given twice", v[i].path);
+    }
+    struct sweep *sw = NULL;
+    if (rc == 0) {
+        struct sweep_spec spec = {.file = a->file,
+                                  .sets = a->sets,
+                                  .nsets = (uint32_t)a->nsets,
+                                  .vary = v,
+                                  .nvary = (uint32_t)a->nvaries};
+        if (sweep_load(&spec, !team || team->rank == 0 ? stderr : NULL, &sw) != 0)
+            rc = 2;
+    }
+    char dir_buf[512];
+    const char *dir = a->out;
+    if (rc == 0 && !dir) {
+        snprintf(dir_buf, sizeof dir_buf, "out/%s-sweep", sweep_config(sw, 1)->name);
+        dir = dir_buf;
+    }
+    if (rc == 0) {
+        catch_signals();
+        uint32_t n = sweep_npoints(sw);
+        if (talk)
+            printf("tiersim: sweeping %s: %u point%s x %u replication%s (seed %llu), %u "
+                   "thread%s%s\n",
+                   a->file, n, n == 1 ? "" : "s", a->reps, a->reps == 1 ? "" : "s",
+                   (unsigned long long)sweep_config(sw, 1)->seed, a->jobs,
+                   a->jobs == 1 ? "" : "s", team && team->size > 1 ? " per rank" : "");
+        if (talk && team && team->size > 1)
+            printf("tiersim: %d MPI ranks share the runs\n", team->size);
+        struct sweep_opts o = {.out_dir = dir,
+                               .reps = a->reps,
+                               .jobs = a->jobs,
+                               .interrupt = &interrupted,
+                               /* a rank counts only its own runs */
+                               .progress = talk && isatty(STDERR_FILENO) &&
+                                           (!team || team->size == 1),
+                               .team = team};
+        struct sweep_result res;
+        int src = sweep_run(sw, &o, &res);
+        if (talk && res.runs_kept)
+            printf("tiersim: resumed: %u of %u runs kept from before, %u run now\n",
+                   res.runs_kept, res.runs, res.runs_done);
+        if (src == 0 && talk)
+            print_sweep(sw, &res, dir);
+        if (src == TS_EINVAL || src == TS_ELIMIT) {
+            fprintf(stderr, "tiersim: %s\n", res.error);
+            rc = 2;
+        } else if (src == TS_EINTR && (!team || team->rank == 0)) {
+            fprintf(stderr,
+                    "tiersim: %s; %s/sweep.csv counts the complete replications; run the same "
+                    "command again to resume (complete runs are kept)\n",
+                    res.error, dir);
+            rc = 1;
+        } else if (src != 0) {
+            if (!team || team->rank == 0)
+                fprintf(stderr, "tiersim: the sweep failed: %s\n", res.error);
+            rc = 1;
+        }
+        sweep_result_release(&res);
+    }
+    sweep_free(sw);
+    for (int i = 0; i < a->nvaries; i++)
+        sweep_vary_release(&v[i]);
+    free(v);
+    return rc;
+}
+
 static int cmd_check(const struct args *a)
 {
     struct scn *s = scn_new();
@@ -360,6 +496,25 @@ static int cmd_check(const struct args *a)
     return rc;
 }
 
+/* A sweep, over MPI ranks when built with MPI and started by mpirun. */
+static int sweep_main(int *argc, char ***argv, const struct args *a)
+{
+#ifdef TIERSIM_MPI
+    if (sweep_mpi_launched()) {
+        struct sweep_team team;
+        if (sweep_mpi_start(argc, argv, &team) != 0) {
+            fprintf(stderr, "tiersim: MPI cannot start\n");
+            return 1;
+        }
+        int rc = cmd_sweep(a, &team);
+        sweep_mpi_end(&team);
+        return rc;
+    }
+#endif
+    (void)argc, (void)argv;
+    return cmd_sweep(a, NULL);
+}
+
 int main(int argc, char **argv)
 {
     /* GSL's default handler aborts; ours return codes are checked instead */
@@ -369,6 +524,8 @@ int main(int argc, char **argv)
     if (rc < 0) {
         if (strcmp(a.cmd, "run") == 0)
             rc = cmd_run(&a);
+        else if (strcmp(a.cmd, "sweep") == 0)
+            rc = sweep_main(&argc, &argv, &a);
         else if (strcmp(a.cmd, "check") == 0)
             rc = cmd_check(&a);
         else

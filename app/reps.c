@@ -49,8 +49,7 @@ void reps_ci(const double *x, uint32_t n, struct reps_ci *ci)
     ci->half = t * ci->sd / sqrt((double)w.n);
 }
 
-/* The run whose columns head the tables: the first that has any. */
-static const struct run_result *columns_of(const struct run_result *runs, uint32_t n)
+const struct run_result *reps_columns(const struct run_result *runs, uint32_t n)
 {
     for (uint32_t k = 0; k < n; k++)
         if (runs[k].ncols > 0)
@@ -71,7 +70,7 @@ static bool same_columns(const struct run_result *r, const struct run_result *h)
 
 int reps_write_summary(const char *path, const struct run_result *runs, uint32_t n)
 {
-    const struct run_result *h = columns_of(runs, n);
+    const struct run_result *h = reps_columns(runs, n);
     uint32_t ncols = h ? h->ncols : 0;
     struct csvw w;
     if (csvw_open(&w, path) != 0) {
@@ -97,9 +96,23 @@ int reps_write_summary(const char *path, const struct run_result *runs, uint32_t
     return csvw_commit(&w);
 }
 
+void reps_kpi_ci(const struct run_result *runs, uint32_t n, uint32_t col, struct reps_ci *ci)
+{
+    const struct run_result *h = reps_columns(runs, n);
+    TS_ASSERT(h && col < h->ncols);
+    double *x = ts_calloc(n, sizeof *x);
+    for (uint32_t k = 0; k < n; k++) {
+        const struct run_result *r = &runs[k];
+        bool ok = r->status && strcmp(r->status, "complete") == 0 && same_columns(r, h);
+        x[k] = ok ? r->values[col] : TS_NAN;
+    }
+    reps_ci(x, n, ci);
+    free(x);
+}
+
 int reps_write_ci(const char *path, const struct run_result *runs, uint32_t n)
 {
-    const struct run_result *h = columns_of(runs, n);
+    const struct run_result *h = reps_columns(runs, n);
     struct csvw w;
     if (csvw_open(&w, path) != 0) {
         csvw_abort(&w);
@@ -110,15 +123,9 @@ int reps_write_ci(const char *path, const struct run_result *runs, uint32_t n)
     for (size_t i = 0; i < sizeof head / sizeof *head; i++)
         csvw_str(&w, head[i]);
     csvw_end_row(&w);
-    double *x = ts_calloc(n ? n : 1u, sizeof *x);
     for (uint32_t i = 0; h && i < h->ncols; i++) {
-        for (uint32_t k = 0; k < n; k++) {
-            const struct run_result *r = &runs[k];
-            bool ok = r->status && strcmp(r->status, "complete") == 0 && same_columns(r, h);
-            x[k] = ok ? r->values[i] : TS_NAN;
-        }
         struct reps_ci ci;
-        reps_ci(x, n, &ci);
+        reps_kpi_ci(runs, n, i, &ci);
         int d = h->decimals[i] + 2; /* a mean of n values carries a little more */
         csvw_str(&w, h->names[i]);
         csvw_int(&w, ci.count);
@@ -129,7 +136,6 @@ int reps_write_ci(const char *path, const struct run_result *runs, uint32_t n)
         csvw_num(&w, ci.mean + ci.half, d);
         csvw_end_row(&w);
     }
-    free(x);
     return csvw_commit(&w);
 }
 
@@ -137,37 +143,49 @@ struct pool {
     const struct world_config *wc;
     const struct reps_opts *o;
     struct run_result *runs;
-    int width; /* digits of the rep-NNN folder names */
     atomic_uint next; /* the next replication to take, 0-based */
 };
 
-static void run_one(struct pool *p, uint32_t k)
+char *reps_dir(const struct reps_opts *o, uint32_t k)
 {
-    struct run_result *r = &p->runs[k];
-    struct world_config wc = *p->wc;
-    wc.seed = reps_seed(p->wc->seed, k + 1);
-    if (p->o->interrupt && *p->o->interrupt) {
-        memset(r, 0, sizeof *r);
-        r->rc = TS_EINTR;
-        r->status = "not_run";
-        r->seed = wc.seed;
-        snprintf(r->error, sizeof r->error, "not started: interrupted before");
-        return;
-    }
-    char *dir = NULL;
-    if (p->o->out_dir) {
-        size_t len = strlen(p->o->out_dir) + 32;
-        dir = ts_malloc(len);
-        snprintf(dir, len, "%s/rep-%0*u", p->o->out_dir, p->width, k + 1);
-    }
+    if (!o->out_dir)
+        return NULL;
+    if (o->reps == 1)
+        return ts_strdup(o->out_dir);
+    int width = 3;
+    for (uint32_t m = 1000; m <= o->reps; m *= 10)
+        width++;
+    size_t len = strlen(o->out_dir) + 32;
+    char *dir = ts_malloc(len);
+    snprintf(dir, len, "%s/rep-%0*u", o->out_dir, width, k);
+    return dir;
+}
+
+void reps_not_run(struct run_result *r, uint64_t seed)
+{
+    memset(r, 0, sizeof *r);
+    r->rc = TS_EINTR;
+    r->status = "not_run";
+    r->seed = seed;
+    snprintf(r->error, sizeof r->error, "not started: interrupted before");
+}
+
+void reps_run_one(const struct world_config *wc, const struct reps_opts *o, uint32_t k,
+                  struct run_result *r)
+{
+    struct world_config one = *wc;
+    one.seed = reps_seed(wc->seed, k);
+    char *dir = reps_dir(o, k);
     struct run_opts ro = {
         .out_dir = dir,
-        .scenario = NULL, /* one scenario.json, in out_dir; the seed is in summary.csv */
-        .run = k + 1,
-        .interrupt = p->o->interrupt,
-        .progress = false, /* one line per thread would garble the terminal */
+        /* with replications, one scenario.json in out_dir; the seed is in summary.csv */
+        .scenario = o->reps == 1 ? o->scenario : NULL,
+        .run = k,
+        .interrupt = o->interrupt,
+        /* one line per thread would garble the terminal */
+        .progress = o->reps == 1 && o->progress,
     };
-    run_scenario(&wc, &ro, r);
+    run_scenario(&one, &ro, r);
     free(dir);
 }
 
@@ -178,21 +196,22 @@ static void *worker(void *arg)
         unsigned k = atomic_fetch_add(&p->next, 1u);
         if (k >= p->o->reps)
             return NULL;
-        run_one(p, k);
+        if (p->o->interrupt && *p->o->interrupt)
+            reps_not_run(&p->runs[k], reps_seed(p->wc->seed, k + 1));
+        else
+            reps_run_one(p->wc, p->o, k + 1, &p->runs[k]);
     }
 }
 
-static void fail(struct reps_result *res, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail(struct reps_result *res, int rc, const char *fmt, ...)
+static int fail(char *err, size_t size, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(char *err, size_t size, int rc, const char *fmt, ...)
 {
-    if (res->rc)
-        return;
-    res->rc = rc;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(res->error, sizeof res->error, fmt, ap);
+    vsnprintf(err, size, fmt, ap);
     va_end(ap);
+    return rc;
 }
 
 static char *join(const char *dir, const char *file)
@@ -203,64 +222,97 @@ static char *join(const char *dir, const char *file)
     return s;
 }
 
+/* Remove out_dir/file if it is there; 0 or TS_EIO with a message. */
+static int remove_old(const char *dir, const char *file, char *err, size_t size)
+{
+    char *path = join(dir, file);
+    int rc = 0;
+    if (remove(path) != 0 && errno != ENOENT)
+        rc = fail(err, size, TS_EIO, "cannot remove the old \"%s\": %s", path, strerror(errno));
+    free(path);
+    return rc;
+}
+
+int reps_begin(const struct reps_opts *o, char *err, size_t size)
+{
+    if (!o->out_dir)
+        return 0;
+    if (o->reps == 1) /* only a stale summary-ci.csv of an earlier replicated run goes, so it
+                         cannot be taken for this run's; the run removes its own files */
+        return remove_old(o->out_dir, "summary-ci.csv", err, size);
+    if (run_make_dirs(o->out_dir) != 0)
+        return fail(err, size, TS_EIO, "cannot create the folder \"%s\": %s", o->out_dir,
+                    strerror(errno));
+    /* files of an earlier run here go first, so none can be mistaken for this run's */
+    static const char *const top[] = {"summary.csv",    "summary-ci.csv", "scenario.json",
+                                      "timeseries.csv", "events.csv",     "faults.csv"};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof top / sizeof *top && rc == 0; i++)
+        rc = remove_old(o->out_dir, top[i], err, size);
+    if (rc == 0 && o->scenario) {
+        char *path = join(o->out_dir, "scenario.json");
+        if (write_file_atomic(path, o->scenario) != 0)
+            rc = fail(err, size, TS_EIO, "cannot write \"%s\": %s", path, strerror(errno));
+        free(path);
+    }
+    return rc;
+}
+
+int reps_end(const struct reps_opts *o, const struct run_result *runs, char *err, size_t size)
+{
+    if (!o->out_dir || o->reps == 1)
+        return 0;
+    int rc = 0;
+    char *sum = join(o->out_dir, "summary.csv"), *ci = join(o->out_dir, "summary-ci.csv");
+    if (reps_write_summary(sum, runs, o->reps) != 0)
+        rc = fail(err, size, TS_EIO, "cannot write \"%s\": %s", sum, strerror(errno));
+    else if (reps_write_ci(ci, runs, o->reps) != 0)
+        rc = fail(err, size, TS_EIO, "cannot write \"%s\": %s", ci, strerror(errno));
+    free(sum);
+    free(ci);
+    return rc;
+}
+
+/* The run's verdict into res: the first failure in replication order, else an
+ * interruption, else rc (a file error of reps_end). */
+static void verdict(struct reps_result *res, int rc, const char *err)
+{
+    for (uint32_t k = 0; k < res->n && !res->rc; k++) {
+        const struct run_result *r = &res->runs[k];
+        if (r->rc != 0 && r->rc != TS_EINTR)
+            res->rc = fail(res->error, sizeof res->error, r->rc,
+                           "replication %u (seed %llu): %s", k + 1,
+                           (unsigned long long)r->seed, r->error);
+    }
+    for (uint32_t k = 0; k < res->n && !res->rc; k++) {
+        const struct run_result *r = &res->runs[k];
+        if (r->rc == TS_EINTR)
+            res->rc = fail(res->error, sizeof res->error, TS_EINTR,
+                           "interrupted in replication %u (%s)", k + 1, r->error);
+    }
+    if (!res->rc && rc)
+        res->rc = fail(res->error, sizeof res->error, rc, "%s", err);
+}
+
 int reps_run(const struct world_config *wc, const struct reps_opts *o, struct reps_result *res)
 {
     TS_ASSERT(o->reps >= 1 && o->reps <= REPS_MAX && o->jobs >= 1);
     memset(res, 0, sizeof *res);
     res->n = o->reps;
     res->runs = ts_calloc(o->reps, sizeof *res->runs);
-
+    res->rc = reps_begin(o, res->error, sizeof res->error);
+    if (res->rc)
+        return res->rc;
     if (o->reps == 1) {
-        /* exactly the single run: same files, same bytes; only a stale summary-ci.csv of an
-         * earlier replicated run in the folder goes, so it cannot be taken for this run's */
-        if (o->out_dir) {
-            char *ci = join(o->out_dir, "summary-ci.csv");
-            if (remove(ci) != 0 && errno != ENOENT)
-                fail(res, TS_EIO, "cannot remove the old \"%s\": %s", ci, strerror(errno));
-            free(ci);
-            if (res->rc)
-                return res->rc;
-        }
-        struct run_opts ro = {.out_dir = o->out_dir,
-                              .scenario = o->scenario,
-                              .run = 1,
-                              .interrupt = o->interrupt,
-                              .progress = o->progress};
-        run_scenario(wc, &ro, &res->runs[0]);
+        /* exactly the single run: same files, same bytes */
+        reps_run_one(wc, o, 1, &res->runs[0]);
         res->rc = res->runs[0].rc;
         snprintf(res->error, sizeof res->error, "%s", res->runs[0].error);
         return res->rc;
     }
 
-    static const char *const top[] = {"summary.csv", "summary-ci.csv", "scenario.json",
-                                      "timeseries.csv", "events.csv", "faults.csv"};
-    char *paths[sizeof top / sizeof *top] = {NULL};
-    if (o->out_dir) {
-        if (run_make_dirs(o->out_dir) != 0) {
-            fail(res, TS_EIO, "cannot create the folder \"%s\": %s", o->out_dir,
-                 strerror(errno));
-            return res->rc;
-        }
-        /* files of an earlier run here go first, so none can be mistaken for this run's */
-        for (size_t i = 0; i < sizeof top / sizeof *top; i++) {
-            paths[i] = join(o->out_dir, top[i]);
-            if (remove(paths[i]) != 0 && errno != ENOENT)
-                fail(res, TS_EIO, "cannot remove the old \"%s\": %s", paths[i],
-                     strerror(errno));
-        }
-        if (!res->rc && o->scenario && write_file_atomic(paths[2], o->scenario) != 0)
-            fail(res, TS_EIO, "cannot write \"%s\": %s", paths[2], strerror(errno));
-        if (res->rc) {
-            for (size_t i = 0; i < sizeof top / sizeof *top; i++)
-                free(paths[i]);
-            return res->rc;
-        }
-    }
-
-    struct pool p = {.wc = wc, .o = o, .runs = res->runs, .width = 3};
+    struct pool p = {.wc = wc, .o = o, .runs = res->runs};
     atomic_init(&p.next, 0u);
-    for (uint32_t m = 1000; m <= o->reps; m *= 10)
-        p.width++;
     uint32_t nthreads = o->jobs < o->reps ? o->jobs : o->reps;
     pthread_t *t = ts_calloc(nthreads, sizeof *t);
     uint32_t started = 0;
@@ -274,26 +326,9 @@ int reps_run(const struct world_config *wc, const struct reps_opts *o, struct re
         pthread_join(t[i], NULL);
     free(t);
 
-    /* the run's verdict: the first failure in replication order, else an interruption */
-    for (uint32_t k = 0; k < o->reps; k++) {
-        const struct run_result *r = &res->runs[k];
-        if (r->rc != 0 && r->rc != TS_EINTR)
-            fail(res, r->rc, "replication %u (seed %llu): %s", k + 1,
-                 (unsigned long long)r->seed, r->error);
-    }
-    for (uint32_t k = 0; k < o->reps; k++) {
-        const struct run_result *r = &res->runs[k];
-        if (r->rc == TS_EINTR)
-            fail(res, TS_EINTR, "interrupted in replication %u (%s)", k + 1, r->error);
-    }
-    if (o->out_dir) {
-        if (reps_write_summary(paths[0], res->runs, o->reps) != 0)
-            fail(res, TS_EIO, "cannot write \"%s\": %s", paths[0], strerror(errno));
-        if (reps_write_ci(paths[1], res->runs, o->reps) != 0)
-            fail(res, TS_EIO, "cannot write \"%s\": %s", paths[1], strerror(errno));
-        for (size_t i = 0; i < sizeof top / sizeof *top; i++)
-            free(paths[i]);
-    }
+    char err[sizeof res->error] = "";
+    int rc = reps_end(o, res->runs, err, sizeof err);
+    verdict(res, rc, err);
     return res->rc;
 }
 

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define REPS_MAX 100000u /* replications per run */
@@ -61,6 +62,37 @@ void reps_ci(const double *x, uint32_t n, struct reps_ci *ci);
  * Returns res->rc; release res with reps_result_release. */
 int reps_run(const struct world_config *wc, const struct reps_opts *o, struct reps_result *res);
 void reps_result_release(struct reps_result *res);
+
+/* The run whose columns head the tables: the first of n that has any (NULL if none). */
+const struct run_result *reps_columns(const struct run_result *runs, uint32_t n);
+
+/* reps_ci of column `col` of reps_columns(runs, n) over the runs whose status is "complete"
+ * and whose columns are the same (every replication of one scenario has them). n >= 1. */
+void reps_kpi_ci(const struct run_result *runs, uint32_t n, uint32_t col, struct reps_ci *ci);
+
+/* The pieces of reps_run, for callers that schedule replications themselves (sweep.c runs
+ * every replication of every point from one pool):
+ *
+ * reps_dir: the folder of replication k (1-based): out_dir itself when reps = 1, else
+ * out_dir/rep-NNN (three digits, more when reps needs them). NULL without out_dir; free() it.
+ *
+ * reps_begin: prepare out_dir: with reps > 1 create it, remove the top-level files of an
+ * earlier run and write scenario.json; with reps = 1 remove a stale summary-ci.csv only.
+ * Returns 0, or TS_EIO with a message in err.
+ *
+ * reps_run_one: replication k of wc into reps_dir(o, k) with seed reps_seed(wc->seed, k),
+ * as reps_run runs it (reps = 1: scenario.json and the progress line too). Always runs.
+ *
+ * reps_not_run: r as a replication never started (interrupted first): status "not_run".
+ *
+ * reps_end: with reps > 1, write out_dir's summary.csv and summary-ci.csv from the
+ * o->reps results in replication order. Returns 0, or TS_EIO with a message in err. */
+char *reps_dir(const struct reps_opts *o, uint32_t k);
+int reps_begin(const struct reps_opts *o, char *err, size_t size);
+void reps_run_one(const struct world_config *wc, const struct reps_opts *o, uint32_t k,
+                  struct run_result *r);
+void reps_not_run(struct run_result *r, uint64_t seed);
+int reps_end(const struct reps_opts *o, const struct run_result *runs, char *err, size_t size);
 
 /* Write summary.csv (one row per run) and summary-ci.csv (one row per KPI, over the runs
  * whose status is "complete") from n results, atomically. The columns are the first run's

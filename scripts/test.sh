@@ -1,20 +1,22 @@
 #!/bin/sh
 # test.sh — install what is missing, then build and run every test, as CI does:
-#   1. a release build with warnings as errors, and its whole CTest suite;
+#   1. a release build with warnings as errors and the MPI sweep (OpenMPI), and its whole
+#      CTest suite (sweep_mpi runs mpirun -n 2);
 #   2. the scenario-loader fuzz target (clang's libFuzzer + AddressSanitizer) for 60 s
 #      from the example scenarios (TIERSIM_FUZZ_SECONDS overrides);
-#   3. a build with AddressSanitizer + UndefinedBehaviorSanitizer (leaks are errors), and
-#      the whole CTest suite again.
+#   3. a build with AddressSanitizer + UndefinedBehaviorSanitizer (leaks are errors; without
+#      MPI), and the whole CTest suite again.
 # Exits 0 only when everything passed.
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 fuzz_seconds=${TIERSIM_FUZZ_SECONDS:-60}
 
-echo "== release build (-Werror) =="
-# python3-jsonschema: tests/schema checks scenarios/schema.json against the loader
-scripts/setup.sh build-ci clang libclang-rt-14-dev python3-jsonschema -- \
-    -DCMAKE_BUILD_TYPE=Release -DTIERSIM_WERROR=ON
+echo "== release build (-Werror, with MPI) =="
+# python3-jsonschema: tests/schema checks scenarios/schema.json against the loader;
+# libopenmpi-dev openmpi-bin: the MPI sweep (sweep_mpi runs mpirun -n 2)
+scripts/setup.sh build-ci clang libclang-rt-14-dev python3-jsonschema libopenmpi-dev \
+    openmpi-bin -- -DCMAKE_BUILD_TYPE=Release -DTIERSIM_WERROR=ON -DTIERSIM_MPI=ON
 (cd build-ci && ctest --output-on-failure -j "$jobs")
 
 echo "== fuzzing the scenario loader for ${fuzz_seconds} s =="

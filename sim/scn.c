@@ -242,7 +242,7 @@ void scn_print_errors(const struct scn *s, FILE *out)
     for (uint32_t i = 0; i < s->nerrs; i++) {
         const struct err *e = &sorted[i];
         if (e->origin > 0)
-            fprintf(out, "--set %s: %s\n", s->sets[e->origin - 1], e->text);
+            fprintf(out, "%s: %s\n", s->sets[e->origin - 1], e->text);
         else if (e->line)
             fprintf(out, "%s:%u:%u: %s\n", s->name, e->line, e->col, e->text);
         else
@@ -991,8 +991,13 @@ static bool all_digits(const char *p)
 
 int scn_set(struct scn *s, const char *assignment)
 {
+    return scn_set_as(s, "--set", assignment);
+}
+
+int scn_set_as(struct scn *s, const char *option, const char *assignment)
+{
     s->sets = ts_realloc(s->sets, (s->nsets + 1u) * sizeof *s->sets);
-    s->sets[s->nsets++] = ts_strdup(assignment);
+    s->sets[s->nsets++] = format("%s %s", option, assignment); /* as messages name it */
     int origin = (int)s->nsets;
     const char *eq = strchr(assignment, '=');
     if (!eq || eq == assignment) {

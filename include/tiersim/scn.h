@@ -64,6 +64,9 @@ int scn_load_text(struct scn *s, const char *name, const char *dir, const char *
  * Missing objects along the path are created. Returns 0, or TS_EINVAL with an error
  * recorded. Call after loading and before reading. */
 int scn_set(struct scn *s, const char *assignment);
+/* The same, with errors naming the option that gave it ("--vary PATH=VALUE: ...") instead
+ * of "--set". */
+int scn_set_as(struct scn *s, const char *option, const char *assignment);
 
 /* The root value (NULL when loading failed). The tree belongs to s. */
 cJSON *scn_root(struct scn *s);

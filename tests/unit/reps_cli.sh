@@ -40,14 +40,7 @@ grep -q '^1,[0-9]*,interrupted,' reps_cli_int/summary.csv || fail "row 1 not int
 grep -q '^4,[0-9]*,not_run,' reps_cli_int/summary.csv || fail "row 4 not not_run"
 grep -q '^requests,0,,,,,$' reps_cli_int/summary-ci.csv || fail "summary-ci.csv counts runs"
 
-bad() { # EXPECTED-MESSAGE ARGS...: exit 2 and the message on stderr
-    want=$1
-    shift
-    "$tiersim" "$@" >/dev/null 2>reps_cli_err
-    st=$?
-    [ $st -eq 2 ] || fail "$*: exit $st, expected 2"
-    grep -qF "$want" reps_cli_err || fail "$*: no \"$want\" in: $(cat reps_cli_err)"
-}
+. "$(dirname "$0")/../support/bad.sh"
 bad 'tiersim: --reps needs a whole number from 1 to 100000, got "0"' run "$scenario" --reps 0
 bad 'tiersim: --reps needs a whole number from 1 to 100000, got "x"' run "$scenario" --reps x
 bad 'tiersim: --reps needs a whole number from 1 to 100000, got "-3"' run "$scenario" --reps -3
@@ -57,5 +50,5 @@ bad 'tiersim: -j needs a whole number from 1 to 256, got "0"' run "$scenario" -j
 bad 'tiersim: -j needs a whole number from 1 to 256, got "two"' run "$scenario" -j two
 bad 'tiersim: -j needs a whole number from 1 to 256, got "0"' run "$scenario" -j0
 bad 'tiersim: -j needs a number' run "$scenario" -j
-bad 'tiersim: --reps and -j are options of run, not of check' check "$scenario" --reps 2
+bad 'tiersim: --reps and -j are options of run and sweep, not of check' check "$scenario" --reps 2
 echo "reps_cli: ok"
