@@ -4,6 +4,7 @@
  * usage or a bad scenario, with every problem on stderr.
  */
 #include "keylist.h"
+#include "plan.h"
 #include "plot.h"
 #include "reps.h"
 #include "run.h"
@@ -15,8 +16,10 @@
 
 #include "tiersim/scn.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <gsl/gsl_errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -52,6 +55,9 @@ static const char usage[] =
     "                   [-j N] [--quiet]\n"
     "       tiersim sweep SCENARIO.json --vary PATH=V1,V2,... [--vary ...] [--reps N] [-j N]\n"
     "                   [-o DIR] [--seed N] [--set PATH=VALUE]... [--quiet]\n"
+    "       tiersim plan SCENARIO.json --vary PATH=V1,V2,... [--vary ...] [--slo p99=D]\n"
+    "                   [--slo availability=PCT] [--az-loss AT[+DURATION]] [--reps N] [-j N]\n"
+    "                   [-o DIR] [--seed N] [--set PATH=VALUE]... [--quiet]\n"
     "       tiersim check SCENARIO.json [--set PATH=VALUE]...\n"
     "       tiersim plot DIR [--svg]\n"
     "       tiersim --help | --version\n";
@@ -69,6 +75,10 @@ static const char help[] =
     "                   and DIR/point-NNN/ (as run --reps writes); DIR defaults to\n"
     "                   out/<scenario name>-sweep; the same command again resumes an\n"
     "                   interrupted sweep (docs/experiments.md)\n"
+    "  plan SCENARIO    sweep as above, then name the cheapest configuration (cost_usd) that\n"
+    "                   meets the SLO, with every AZ lost in turn too if --az-loss is given;\n"
+    "                   write DIR/plan.csv (a row per configuration: cost, worst p99 and\n"
+    "                   availability, why it fails); DIR defaults to out/<name>-plan\n"
     "  check SCENARIO   validate the scenario; print every error, or \"ok\"\n"
     "  plot DIR         draw PNG plots beside the CSV files of a run or a sweep (needs\n"
     "                   gnuplot; exit status 1 without it)\n"
@@ -81,6 +91,12 @@ static const char help[] =
     "                         (VALUE is JSON; a bare word is a string)\n"
     "  --vary PATH=V1,V2,...  sweep: values of PATH, each applied as --set applies it;\n"
     "                         commas inside JSON strings, arrays and objects do not split\n"
+    "  --slo p99=D            plan: the highest p99 latency of the whole run (default: the\n"
+    "                         scenario's slo.latency_p99)\n"
+    "  --slo availability=PCT plan: the lowest percentage of requests ending ok (default:\n"
+    "                         100 - the scenario's slo.error_rate_pct)\n"
+    "  --az-loss AT[+D]       plan: also run each configuration with each AZ lost from AT\n"
+    "                         for D (default 30m), one AZ at a time\n"
     "  --reps N               N replications (default 1): replication k's seed is derived\n"
     "                         from the scenario seed and k (replication 1 keeps it); DIR\n"
     "                         gets summary.csv (a row each), summary-ci.csv (mean, sd and\n"
@@ -93,7 +109,8 @@ static const char help[] =
     "  -h, --help             this text\n"
     "  --version              the version\n"
     "\n"
-    "exit status: 0 success, 1 the run failed or was interrupted, 2 bad usage or scenario\n"
+    "exit status: 0 success, 1 the run failed or was interrupted (plan: or no configuration\n"
+    "meets the SLO), 2 bad usage or scenario\n"
     "documentation: docs/scenario-format.md, docs/outputs.md, docs/experiments.md\n";
 
 struct args {
@@ -104,6 +121,9 @@ struct args {
     int nsets;
     const char **varies; /* --vary arguments, as given */
     int nvaries;
+    const char **slos; /* plan: --slo arguments, as given */
+    int nslos;
+    const char *az_loss; /* plan: --az-loss AT[+DURATION] */
     char *seed_set; /* "seed=N" made from --seed, owned */
     uint32_t reps; /* --reps, 1 if not given */
     uint32_t jobs; /* -j, 1 if not given */
@@ -144,7 +164,8 @@ static int parse_args(int argc, char **argv, struct args *a)
     memset(a, 0, sizeof *a);
     a->sets = calloc((size_t)argc + 1, sizeof *a->sets);
     a->varies = calloc((size_t)argc + 1, sizeof *a->varies);
-    if (!a->sets || !a->varies)
+    a->slos = calloc((size_t)argc + 1, sizeof *a->slos);
+    if (!a->sets || !a->varies || !a->slos)
         return 1;
     if (argc < 2)
         return usage_error("%s", "no command given");
@@ -176,6 +197,16 @@ static int parse_args(int argc, char **argv, struct args *a)
             i++;
         } else if (strncmp(s, "--vary=", 7) == 0) {
             a->varies[a->nvaries++] = s + 7;
+        } else if (strcmp(s, "--slo") == 0) {
+            if (!next)
+                return usage_error("%s needs p99=DURATION or availability=PERCENT", s);
+            a->slos[a->nslos++] = next;
+            i++;
+        } else if (strcmp(s, "--az-loss") == 0) {
+            if (!next)
+                return usage_error("%s needs AT or AT+DURATION", s);
+            a->az_loss = next;
+            i++;
         } else if (strcmp(s, "--seed") == 0) {
             if (!next)
                 return usage_error("%s needs a number", s);
@@ -228,9 +259,13 @@ static int parse_args(int argc, char **argv, struct args *a)
     if (!a->cmd)
         return usage_error("%s", "no command given");
     if ((strcmp(a->cmd, "check") == 0 || strcmp(a->cmd, "plot") == 0) && (a->reps || a->jobs))
-        return usage_error("--reps and -j are options of run and sweep, not of %s", a->cmd);
-    if (a->nvaries && strcmp(a->cmd, "sweep") != 0)
-        return usage_error("--vary is an option of sweep, not of %s", a->cmd);
+        return usage_error("--reps and -j are options of run, sweep and plan, not of %s",
+                           a->cmd);
+    bool plan = strcmp(a->cmd, "plan") == 0;
+    if (a->nvaries && strcmp(a->cmd, "sweep") != 0 && !plan)
+        return usage_error("--vary is an option of sweep and plan, not of %s", a->cmd);
+    if ((a->nslos || a->az_loss) && !plan)
+        return usage_error("--slo and --az-loss are options of plan, not of %s", a->cmd);
     if (a->keys && strcmp(a->cmd, "check") != 0)
         return usage_error("--keys is an option of check, not of %s", a->cmd);
     if (a->svg && strcmp(a->cmd, "plot") != 0)
@@ -240,13 +275,13 @@ static int parse_args(int argc, char **argv, struct args *a)
     if (!a->jobs)
         a->jobs = 1;
     if (strcmp(a->cmd, "run") && strcmp(a->cmd, "sweep") && strcmp(a->cmd, "check") &&
-        strcmp(a->cmd, "plot"))
+        strcmp(a->cmd, "plot") && !plan)
         return usage_error("unknown command \"%s\"", a->cmd);
     if (!a->file)
         return usage_error("%s needs %s", a->cmd,
                            strcmp(a->cmd, "plot") == 0 ? "a folder" : "a scenario file");
-    if (strcmp(a->cmd, "sweep") == 0 && a->nvaries == 0)
-        return usage_error("%s", "sweep needs at least one --vary PATH=V1,V2,...");
+    if ((strcmp(a->cmd, "sweep") == 0 || plan) && a->nvaries == 0)
+        return usage_error("%s needs at least one --vary PATH=V1,V2,...", a->cmd);
     if ((unsigned)a->nvaries > SWEEP_MAX_VARY)
         return usage_error("at most %u --vary options, got %d", SWEEP_MAX_VARY, a->nvaries);
     return -1;
@@ -257,6 +292,7 @@ static void free_args(struct args *a)
     free(a->seed_set);
     free(a->sets);
     free(a->varies);
+    free(a->slos);
 }
 
 /* Load, override and check a scenario; on errors print them all and return 2. */
@@ -398,10 +434,74 @@ static void print_sweep(const struct sweep *sw, const struct sweep_result *res, 
     printf("  wrote %s/sweep.csv and %s/point-*/ (each point's files)\n", dir, dir);
 }
 
-static int cmd_sweep(const struct args *a, const struct sweep_team *team)
+/* What `plan` adds to a sweep: its objective, and the AZ-loss dimension (plan.h). */
+struct plan_ctx {
+    struct plan_slo slo;
+    struct sweep_vary loss;      /* n = 0: no AZ loss asked for */
+    char **variant_names;        /* nvariants: "no AZ lost", "<az> lost", ... */
+    uint32_t nvariants;
+};
+
+static void plan_ctx_release(struct plan_ctx *pc)
+{
+    sweep_vary_release(&pc->loss);
+    for (uint32_t i = 0; i < pc->nvariants; i++)
+        free(pc->variant_names[i]);
+    free(pc->variant_names);
+}
+
+/* The plan's objective (--slo, else the scenario's `slo`) and its AZ-loss variants (the
+ * scenario's `azs`, its `faults` kept). Returns 0, or an exit status. */
+static int plan_prepare(const struct args *a, struct plan_ctx *pc)
+{
+    memset(pc, 0, sizeof *pc);
+    pc->slo = (struct plan_slo){NAN, NAN};
+    char err[512];
+    for (int i = 0; i < a->nslos; i++)
+        if (plan_slo_parse(a->slos[i], &pc->slo, err, sizeof err) != 0)
+            return usage_error("%s", err);
+    double at = 0, dur = NAN;
+    if (a->az_loss && plan_az_loss_parse(a->az_loss, &at, &dur, err, sizeof err) != 0)
+        return usage_error("%s", err);
+    for (int i = 0; i < a->nvaries; i++)
+        if (a->az_loss && strncmp(a->varies[i], "faults", 6) == 0 &&
+            (a->varies[i][6] == '=' || a->varies[i][6] == '.'))
+            return usage_error("%s",
+                               "--az-loss adds to the scenario's faults: do not --vary them");
+    struct scn *s = scn_new();
+    struct world_config wc;
+    memset(&wc, 0, sizeof wc);
+    int rc = load(a, s, &wc);
+    if (rc == 0) {
+        if (isnan(pc->slo.p99_ms))
+            pc->slo.p99_ms = wc.faults.slo.latency_p99 * 1000.0;
+        if (isnan(pc->slo.availability_pct))
+            pc->slo.availability_pct = 100.0 - wc.faults.slo.error_rate * 100.0;
+        pc->nvariants = 1 + (a->az_loss ? wc.nazs : 0);
+        pc->variant_names = ts_calloc(pc->nvariants, sizeof *pc->variant_names);
+        pc->variant_names[0] = ts_strdup("no AZ lost");
+        if (a->az_loss) {
+            cJSON *f = cJSON_GetObjectItemCaseSensitive(scn_root(s), "faults");
+            char *text = f ? cJSON_PrintUnformatted(f) : NULL;
+            plan_faults_vary(text, wc.azs, wc.nazs, at, dur, &pc->loss);
+            cJSON_free(text);
+            for (uint32_t i = 0; i < wc.nazs; i++) {
+                size_t n = strlen(wc.azs[i]) + 6;
+                pc->variant_names[1 + i] = ts_calloc(n, 1);
+                snprintf(pc->variant_names[1 + i], n, "%s lost", wc.azs[i]);
+            }
+        }
+    }
+    world_config_release(&wc);
+    scn_free(s);
+    return rc;
+}
+
+static int cmd_sweep(const struct args *a, const struct sweep_team *team,
+                     const struct plan_ctx *pc)
 {
     bool talk = !a->quiet && (!team || team->rank == 0);
-    struct sweep_vary *v = ts_calloc((size_t)a->nvaries, sizeof *v);
+    struct sweep_vary *v = ts_calloc((size_t)a->nvaries + 1, sizeof *v);
     int rc = 0;
     char err[512];
     for (int i = 0; i < a->nvaries && rc == 0; i++) {
@@ -411,20 +511,24 @@ static int cmd_sweep(const struct args *a, const struct sweep_team *team)
             if (strcmp(v[j].path, v[i].path) == 0)
                 rc = usage_error("--vary %s is given twice", v[i].path);
     }
+    uint32_t nvary = (uint32_t)a->nvaries;
+    if (pc && pc->loss.n)
+        v[nvary++] = pc->loss; /* borrowed: released with pc */
     struct sweep *sw = NULL;
     if (rc == 0) {
         struct sweep_spec spec = {.file = a->file,
                                   .sets = a->sets,
                                   .nsets = (uint32_t)a->nsets,
                                   .vary = v,
-                                  .nvary = (uint32_t)a->nvaries};
+                                  .nvary = nvary};
         if (sweep_load(&spec, !team || team->rank == 0 ? stderr : NULL, &sw) != 0)
             rc = 2;
     }
     char dir_buf[512];
     const char *dir = a->out;
     if (rc == 0 && !dir) {
-        snprintf(dir_buf, sizeof dir_buf, "out/%s-sweep", sweep_config(sw, 1)->name);
+        snprintf(dir_buf, sizeof dir_buf, "out/%s-%s", sweep_config(sw, 1)->name,
+                 pc ? "plan" : "sweep");
         dir = dir_buf;
     }
     if (rc == 0) {
@@ -451,8 +555,25 @@ static int cmd_sweep(const struct args *a, const struct sweep_team *team)
         if (talk && res.runs_kept)
             printf("tiersim: resumed: %u of %u runs kept from before, %u run now\n",
                    res.runs_kept, res.runs, res.runs_done);
-        if (src == 0 && talk)
+        if (src == 0 && talk && !pc)
             print_sweep(sw, &res, dir);
+        if (src == 0 && pc && (!team || team->rank == 0)) {
+            char csv[600];
+            snprintf(csv, sizeof csv, "%s/plan.csv", dir);
+            int best = plan_report(sw, &res, (uint32_t)a->nvaries, pc->nvariants,
+                                   (const char *const *)pc->variant_names, &pc->slo, a->reps,
+                                   talk ? stdout : NULL, csv);
+            if (best < 0) {
+                fprintf(stderr, "tiersim: cannot write %s\n", csv);
+                rc = 1;
+            } else if (best == 0) {
+                rc = 1; /* said on stdout; plan.csv says why each one fails */
+                if (!talk)
+                    fprintf(stderr, "tiersim: no configuration meets the SLO (%s)\n", csv);
+            } else if (talk) {
+                printf("  wrote %s, %s/sweep.csv and %s/point-*/\n", csv, dir, dir);
+            }
+        }
         if (src == TS_EINVAL || src == TS_ELIMIT) {
             fprintf(stderr, "tiersim: %s\n", res.error);
             rc = 2;
@@ -496,8 +617,8 @@ static int cmd_check(const struct args *a)
     return rc;
 }
 
-/* A sweep, over MPI ranks when built with MPI and started by mpirun. */
-static int sweep_main(int *argc, char ***argv, const struct args *a)
+/* A sweep or a plan, over MPI ranks when built with MPI and started by mpirun. */
+static int sweep_main(int *argc, char ***argv, const struct args *a, const struct plan_ctx *pc)
 {
 #ifdef TIERSIM_MPI
     if (sweep_mpi_launched()) {
@@ -506,13 +627,13 @@ static int sweep_main(int *argc, char ***argv, const struct args *a)
             fprintf(stderr, "tiersim: MPI cannot start\n");
             return 1;
         }
-        int rc = cmd_sweep(a, &team);
+        int rc = cmd_sweep(a, &team, pc);
         sweep_mpi_end(&team);
         return rc;
     }
 #endif
     (void)argc, (void)argv;
-    return cmd_sweep(a, NULL);
+    return cmd_sweep(a, NULL, pc);
 }
 
 int main(int argc, char **argv)
@@ -525,7 +646,14 @@ int main(int argc, char **argv)
         if (strcmp(a.cmd, "run") == 0)
             rc = cmd_run(&a);
         else if (strcmp(a.cmd, "sweep") == 0)
-            rc = sweep_main(&argc, &argv, &a);
+            rc = sweep_main(&argc, &argv, &a, NULL);
+        else if (strcmp(a.cmd, "plan") == 0) {
+            struct plan_ctx pc;
+            rc = plan_prepare(&a, &pc);
+            if (rc == 0)
+                rc = sweep_main(&argc, &argv, &a, &pc);
+            plan_ctx_release(&pc);
+        }
         else if (strcmp(a.cmd, "check") == 0)
             rc = cmd_check(&a);
         else

@@ -38,7 +38,7 @@ grep -q '^2,30,1,' out/small-sweep/sweep.csv || fail "--reps 1: row 2 is not 2,3
 
 . "$(dirname "$0")/../support/bad.sh"
 bad 'tiersim: sweep needs at least one --vary PATH=V1,V2,...' sweep "$scenario"
-bad 'tiersim: --vary is an option of sweep, not of run' run "$scenario" --vary a=1
+bad 'tiersim: --vary is an option of sweep and plan, not of run' run "$scenario" --vary a=1
 bad 'tiersim: --vary a is given twice' sweep "$scenario" --vary a=1 --vary a=2
 bad 'tiersim: --vary components.app.instance.vcpus: '"'['"' is not closed in "[2,4"' \
     sweep "$scenario" --vary 'components.app.instance.vcpus=[2,4'

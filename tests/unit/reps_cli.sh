@@ -50,5 +50,5 @@ bad 'tiersim: -j needs a whole number from 1 to 256, got "0"' run "$scenario" -j
 bad 'tiersim: -j needs a whole number from 1 to 256, got "two"' run "$scenario" -j two
 bad 'tiersim: -j needs a whole number from 1 to 256, got "0"' run "$scenario" -j0
 bad 'tiersim: -j needs a number' run "$scenario" -j
-bad 'tiersim: --reps and -j are options of run and sweep, not of check' check "$scenario" --reps 2
+bad 'tiersim: --reps and -j are options of run, sweep and plan, not of check' check "$scenario" --reps 2
 echo "reps_cli: ok"
