@@ -122,6 +122,18 @@ static inline bool slot_less(const struct evq_slot *a, const struct evq_slot *b)
     return a->t < b->t || (a->t == b->t && a->key < b->key);
 }
 
+/* Room in the heap for `need` entries. */
+static void heap_reserve(struct evq *q, uint32_t need)
+{
+    if (need <= q->cap)
+        return;
+    uint32_t cap = q->cap ? q->cap : 256u;
+    while (cap < need)
+        cap *= 2u;
+    q->heap = ts_realloc(q->heap, (size_t)cap * sizeof *q->heap);
+    q->cap = cap;
+}
+
 /* --- the calendar --------------------------------------------------------------------------- */
 
 /* The first non-empty bucket at or after index i (circularly), or EVQ_CAL_BUCKETS if none. */
@@ -237,6 +249,7 @@ static void cal_retune(struct evq *q, unsigned k)
         q->cal_head[i] = q->cal_tail[i] = 0;
     }
     memset(q->cal_bits, 0, sizeof q->cal_bits);
+    heap_reserve(q, q->n + q->cal_n); /* those past the new window go to the heap */
     q->cal_n = 0;
     q->cal_min = 0;
     q->cal_k = k;
@@ -266,11 +279,7 @@ evq_handle evq_push(struct evq *q, int64_t t, evq_fn fn, void *ctx, uint64_t arg
     uint32_t s = slot_alloc(q);
     if (!s)
         return 0;
-    if (q->n == q->cap) {
-        uint32_t cap = q->cap ? q->cap * 2u : 256u;
-        q->heap = ts_realloc(q->heap, (size_t)cap * sizeof *q->heap);
-        q->cap = cap;
-    }
+    heap_reserve(q, q->n + 1u);
     if (!q->cal_head) {
         q->cal_head = ts_calloc(2u * EVQ_CAL_BUCKETS, sizeof *q->cal_head);
         q->cal_tail = q->cal_head + EVQ_CAL_BUCKETS;

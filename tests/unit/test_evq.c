@@ -244,6 +244,32 @@ static void random_against_reference(int spread, unsigned long seed)
     gsl_rng_free(r);
 }
 
+/* A calendar full of events spread over 60 ms, then a narrower width chosen at the end of
+ * the epoch: most of them move to the heap at once (which must grow for them), and all
+ * still pop in order. */
+static void test_narrowing_moves_to_heap(void)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 11);
+    struct evq q = EVQ_INIT;
+    evq_init(&q);
+    for (uint64_t i = 0; i < EVQ_CAL_EPOCH; i++)
+        evq_push(&q, (int64_t)gsl_rng_uniform_int(r, 60000000), noop, NULL, i);
+    CHECK(q.cal_rebuilds == 1 && q.n > 2000, "rebuilt once (%u), %u events moved to the heap",
+          q.cal_rebuilds, q.n);
+    struct evq_event ev, prev = {.t = -1};
+    uint32_t popped = 0;
+    bool ordered = true;
+    while (evq_pop(&q, &ev)) {
+        ordered = ordered && (ev.t > prev.t || (ev.t == prev.t && ev.arg > prev.arg));
+        prev = ev;
+        popped++;
+    }
+    CHECK(ordered && popped == EVQ_CAL_EPOCH, "%u events popped in (time, push) order", popped);
+    evq_release(&q);
+    gsl_rng_free(r);
+}
+
 static void test_random_against_reference(void)
 {
     random_against_reference(0, 7);
@@ -258,6 +284,7 @@ int main(void)
     test_stale_handles();
     test_cancel_inside_handler();
     test_cancel_ctx();
+    test_narrowing_moves_to_heap();
     test_random_against_reference();
     return check_done();
 }
