@@ -89,7 +89,7 @@ static const char help[] =
     "  --set PATH=VALUE       override a value by its dotted path, e.g.\n"
     "                         --set components.app.instance.vcpus=4 --set workload.rate=2.8\n"
     "                         (VALUE is JSON; a bare word is a string)\n"
-    "  --vary PATH=V1,V2,...  sweep: values of PATH, each applied as --set applies it;\n"
+    "  --vary PATH=V1,V2,...  sweep, plan: values of PATH, each applied as --set applies it;\n"
     "                         commas inside JSON strings, arrays and objects do not split\n"
     "  --slo p99=D            plan: the highest p99 latency of the whole run (default: the\n"
     "                         scenario's slo.latency_p99)\n"

@@ -35,8 +35,8 @@ int plan_slo_parse(const char *arg, struct plan_slo *slo, char *err, size_t size
  * with a message in err. */
 int plan_az_loss_parse(const char *arg, double *at_s, double *dur_s, char *err, size_t size);
 
-/* The extra sweep dimension for AZ loss: path "faults", value 1 the scenario's faults as
- * they are (`faults_json`, the array's JSON text, or NULL for none), value 1 + i the same
+/* The extra sweep dimension for AZ loss: path "faults"; values[0] the scenario's faults as
+ * they are (`faults_json`, the array's JSON text, or NULL for none), values[1 + i] the same
  * with {"type": "az_outage", "at": at_s, "az": azs[i]} (and "duration" unless NAN) appended.
  * Release with sweep_vary_release. */
 void plan_faults_vary(const char *faults_json, const char *const *azs, uint32_t nazs,
