@@ -346,6 +346,7 @@ struct cache {
     gsl_rng *rng_service, *rng_hits, *rng_keys, *rng_route, *rng_latency, *rng_warm;
     struct keys store; /* the key model's */
     struct keys_zipf zipf;
+    uint32_t next_key[2]; /* the next gets' keys, drawn two gets ahead (see execute) */
 
     /* faults (docs/models/cache.md § Faults): all false and 0 in a run without them */
     uint32_t nazs;
@@ -443,7 +444,14 @@ static enum req_status execute(struct sim *sim, struct cache *k, struct request 
     if (r->op == OP_CACHE_GET) {
         k->gets++;
         if (c->use_keys) {
-            uint32_t key = keys_zipf_draw(&k->zipf, k->rng_keys);
+            /* Keys come from their own stream, drawn two gets ahead: the same keys in the
+             * same order, while the store's lines for the next two are on their way from
+             * main memory as the engine does other work (keys.h; bench/README.md). */
+            uint32_t key = k->next_key[0];
+            k->next_key[0] = k->next_key[1];
+            k->next_key[1] = keys_zipf_draw(&k->zipf, k->rng_keys);
+            keys_prefetch_links(&k->store, k->next_key[0]);
+            keys_prefetch(&k->store, k->next_key[1]);
             r->arg = key;
             r->hit = keys_get(&k->store, key, sim->now);
         } else {
@@ -971,6 +979,8 @@ struct cache *cache_new(struct sim *sim, const char *name, const struct cache_co
                      (c->maxmemory_policy == CACHE_VOLATILE_LRU && c->ttl > 0);
         keys_init(&k->store, c->nkeys, c->capacity, c->ttl, evict);
         keys_zipf_init(&k->zipf, c->nkeys, c->zipf_alpha);
+        k->next_key[0] = keys_zipf_draw(&k->zipf, k->rng_keys);
+        k->next_key[1] = keys_zipf_draw(&k->zipf, k->rng_keys);
     } else {
         k->rng_hits = sim_rng(sim, name, "hits");
     }

@@ -83,8 +83,17 @@ void keys_expire(struct keys *s, int64_t now)
     /* every key expires ttl after its last set, and sets come in time order, so the expiry
      * list is in order of expiry: only its head can be due */
     for (uint32_t slot = s->fifo[0].next; slot != 0; slot = s->fifo[0].next) {
-        if (s->expires[slot - 1u] > now)
+        if (s->expires[slot - 1u] > now) {
+            /* the keys next to expire: this one's links, the next one's time */
+            uint32_t after = s->fifo[slot].next;
+            if (after) {
+                __builtin_prefetch(&s->fifo[after]);
+                __builtin_prefetch(&s->expires[after - 1u]);
+            }
+            __builtin_prefetch(&s->lru[slot]);
+            __builtin_prefetch(&s->present[slot - 1u]);
             break;
+        }
         drop(s, slot - 1u);
         s->expirations++;
     }
@@ -174,6 +183,22 @@ uint32_t keys_clear(struct keys *s)
     s->held = 0;
     s->cleared += n;
     return n;
+}
+
+void keys_prefetch(const struct keys *s, uint32_t key)
+{
+    if (key >= s->n)
+        return;
+    __builtin_prefetch(&s->present[key]);
+    __builtin_prefetch(&s->lru[key + 1u]);
+}
+
+void keys_prefetch_links(const struct keys *s, uint32_t key)
+{
+    if (key >= s->n || !s->present[key])
+        return;
+    __builtin_prefetch(&s->lru[s->lru[key + 1u].prev]);
+    __builtin_prefetch(&s->lru[s->lru[key + 1u].next]);
 }
 
 bool keys_has(const struct keys *s, uint32_t key)

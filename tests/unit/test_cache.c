@@ -118,7 +118,8 @@ static void test_ttl(void)
 }
 
 /* Random gets and sets against a plain reference (a last-use stamp and an expiry per key,
- * every search by scanning): the same answers, evictions, expirations and keys held. */
+ * every search by scanning): the same answers, evictions, expirations and keys held, with
+ * prefetch hints between the operations. */
 static void test_against_reference(void)
 {
     enum { N = 20, CAP = 8, TTL = 40, OPS = 20000 };
@@ -138,6 +139,10 @@ static void test_against_reference(void)
                 expirations++;
             }
         uint32_t key = (uint32_t)gsl_rng_uniform_int(r, N);
+        /* the hints read the store and change nothing, for any key (under ASan, no read
+         * outside it), N and beyond included */
+        keys_prefetch(&s, (uint32_t)(op % (N + 2)));
+        keys_prefetch_links(&s, (uint32_t)((op + 7) % (N + 2)));
         if (gsl_rng_uniform(r) < 0.6) {
             bool hit = held[key];
             if (hit)

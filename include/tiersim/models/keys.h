@@ -76,6 +76,16 @@ void keys_fill(struct keys *s, uint32_t count, int64_t now, const gsl_rng *r);
  * keys_init left it, its counters kept. O(keys held). Returns how many were held. */
 uint32_t keys_clear(struct keys *s);
 
+/* Hints, changing nothing. A store of millions of keys lives in main memory, and a get
+ * that waits for it waits twice: for the key's own flag and links, then for its
+ * neighbours' links, which are known only once those arrive. A caller that knows its next
+ * keys early asks for them ahead: keys_prefetch(key) starts loading the key's flag and LRU
+ * links; keys_prefetch_links(key), called after an earlier keys_prefetch(key) had time to
+ * land, starts loading its LRU neighbours'. keys_expire does the same for the keys next
+ * to expire. */
+void keys_prefetch(const struct keys *s, uint32_t key);
+void keys_prefetch_links(const struct keys *s, uint32_t key);
+
 /* Is `key` held (expired or not: no removal happens here)? */
 bool keys_has(const struct keys *s, uint32_t key);
 
