@@ -361,14 +361,39 @@ int evq_cancel(struct evq *q, evq_handle h)
     return 0;
 }
 
-bool evq_pop(struct evq *q, struct evq_event *out)
+/* Take the calendar's earliest event, slot s (q->cal_min). Buckets are sorted and every
+ * bucket before s's is empty, so s heads its bucket, and the next earliest is the one after
+ * it there, if any: only an emptied bucket needs a scan. */
+static void cal_pop_min(struct evq *q, uint32_t s)
+{
+    struct evq_slot *sl = &q->slots[s];
+    uint32_t i = (uint32_t)(sl->t >> q->cal_k) & CAL_MASK;
+    uint32_t next = sl->next;
+    q->cal_n--;
+    q->cal_head[i] = next;
+    if (next) {
+        q->slots[next].prev = 0;
+        q->cal_min = next;
+        return;
+    }
+    q->cal_tail[i] = 0;
+    q->cal_bits[i / 64u] &= ~(UINT64_C(1) << (i % 64u));
+    uint32_t j = q->cal_n ? cal_scan(q, i) : EVQ_CAL_BUCKETS;
+    q->cal_min = j < EVQ_CAL_BUCKETS ? q->cal_head[j] : 0;
+}
+
+bool evq_pop_until(struct evq *q, int64_t until, struct evq_event *out)
 {
     uint32_t s;
     if (q->cal_min &&
         (q->n == 0 || slot_less(&q->slots[q->cal_min], &q->slots[ent_slot(&q->heap[0])]))) {
         s = q->cal_min;
-        cal_unlink(q, s);
+        if (q->slots[s].t > until)
+            return false;
+        cal_pop_min(q, s);
     } else if (q->n) {
+        if (q->heap[0].t > until)
+            return false;
         s = ent_slot(&q->heap[0]);
         struct evq_ent last = q->heap[--q->n];
         if (q->n > 0)
@@ -388,6 +413,11 @@ bool evq_pop(struct evq *q, struct evq_event *out)
             q->cal_base = out->t >> q->cal_k;
     }
     return true;
+}
+
+bool evq_pop(struct evq *q, struct evq_event *out)
+{
+    return evq_pop_until(q, INT64_MAX, out);
 }
 
 uint32_t evq_cancel_ctx(struct evq *q, const void *ctx)

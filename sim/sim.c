@@ -81,7 +81,7 @@ int sim_run(struct sim *sim, int64_t until)
     double t0 = sim->progress ? wall_seconds() : 0.0, next_show = t0 + 0.5;
     uint64_t ev0 = sim->events;
     bool shown = false;
-    while (evq_size(&sim->q) && evq_next_time(&sim->q) <= until) {
+    for (;;) {
         if ((sim->events & 0xfffu) == 0) {
             if (sim->interrupt && *sim->interrupt)
                 break;
@@ -91,7 +91,8 @@ int sim_run(struct sim *sim, int64_t until)
                 next_show = wall_seconds() + 0.5;
             }
         }
-        evq_pop(&sim->q, &ev);
+        if (!evq_pop_until(&sim->q, until, &ev))
+            break;
         sim->now = ev.t;
         sim->events++;
         ev.fn(sim, ev.ctx, ev.arg);

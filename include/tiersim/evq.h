@@ -119,6 +119,10 @@ int64_t evq_time_of(const struct evq *q, evq_handle h);
  * here on, before the handler runs. */
 bool evq_pop(struct evq *q, struct evq_event *out);
 
+/* The same, but only an event due at or before `until` (ns): false, changing nothing, when
+ * none is. */
+bool evq_pop_until(struct evq *q, int64_t until, struct evq_event *out);
+
 /* Time of the earliest pending event; INT64_MAX when none. */
 static inline int64_t evq_next_time(const struct evq *q)
 {

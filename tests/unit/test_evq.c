@@ -1,7 +1,7 @@
 /* test_evq.c — the event queue: order by (time, scheduling order), FIFO at equal times,
  * cancellation (in place, from inside a handler, of the handler's own event), stale handles,
  * a pending event's new argument, cancel-by-subject, and a randomised comparison against a
- * plain reference. */
+ * plain reference (pops bounded by a time included). */
 #include "check.h"
 
 #include "tiersim/evq.h"
@@ -33,6 +33,7 @@ static void test_order_and_fifo(void)
         CHECK_EQ_INT(ev.arg, want[i]);
     }
     CHECK(!evq_pop(&q, &ev), "empty queue pops nothing");
+    CHECK(!evq_pop_until(&q, INT64_MAX, &ev), "nor a bounded pop");
     CHECK_EQ_INT(evq_next_time(&q), INT64_MAX);
     evq_release(&q);
 }
@@ -226,7 +227,12 @@ static void random_against_reference(int spread, unsigned long seed)
             struct evq_event ev;
             if (evq_next_time(&q) != ref[best].t || evq_time_of(&q, ref[best].h) != ref[best].t)
                 mismatches++;
-            if (!evq_pop(&q, &ev) || ev.arg != best || ev.t != ref[best].t)
+            /* a pop bounded before the earliest takes nothing; at or after it, the earliest */
+            if (evq_pop_until(&q, ref[best].t - 1, &ev) || evq_size(&q) != nlive)
+                mismatches++;
+            bool got = seq % 2 ? evq_pop(&q, &ev)
+                               : evq_pop_until(&q, ref[best].t + (int64_t)(seq % 3), &ev);
+            if (!got || ev.arg != best || ev.t != ref[best].t)
                 mismatches++;
             now = ev.t;
             ref[best].live = false;
