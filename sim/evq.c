@@ -279,8 +279,7 @@ evq_handle evq_push(struct evq *q, int64_t t, evq_fn fn, void *ctx, uint64_t arg
     uint32_t s = slot_alloc(q);
     if (!s)
         return 0;
-    heap_reserve(q, q->n + 1u);
-    if (!q->cal_head) {
+    if (__builtin_expect(!q->cal_head, 0)) {
         q->cal_head = ts_calloc(2u * EVQ_CAL_BUCKETS, sizeof *q->cal_head);
         q->cal_tail = q->cal_head + EVQ_CAL_BUCKETS;
         q->cal_k = CAL_K0;
@@ -295,8 +294,10 @@ evq_handle evq_push(struct evq *q, int64_t t, evq_fn fn, void *ctx, uint64_t arg
     sl->t = t;
     sl->key = (q->seq++ << SLOT_BITS) | s;
     evq_handle h = make_handle(s, sl->gen);
-    if (!cal_insert(q, s))
+    if (!cal_insert(q, s)) {
+        heap_reserve(q, q->n + 1u);
         sift_up(q, q->n++, (struct evq_ent){t, sl->key});
+    }
     cal_count(q, t);
     return h;
 }
